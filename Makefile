@@ -1,0 +1,127 @@
+# asbuilt - record a build, write an as-built SBOM.
+# Targets: all check bench fmt install clean.  Quiet by default; V=1 shows commands.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+DEPS_PC := sqlite3 libcrypto libcjson libelf libdw
+PC_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
+PC_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null)
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B)/gen $(PC_CFLAGS) -MMD -MP
+LDLIBS  := $(PC_LIBS) -lpthread
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+# --- eBPF backend: built when clang, bpftool and libbpf are all there -------------------
+HAVE_BPF := $(shell $(CLANG) --version >/dev/null 2>&1 && test -x "$(BPFTOOL)" && \
+              pkg-config --exists libbpf && test -r /sys/kernel/btf/vmlinux && echo 1)
+ifeq ($(HAVE_BPF),1)
+ALL_CFLAGS += -DASBUILT_HAVE_EBPF=1 $(shell pkg-config --cflags libbpf)
+LDLIBS     += $(shell pkg-config --libs libbpf)
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
+else
+BPF_SKELS  :=
+endif
+
+# --- sources -------------------------------------------------------------------------
+LIB_SRCS  := $(filter-out src/cli/%,$(shell find src -name '*.c' 2>/dev/null | sort))
+CLI_SRCS  := $(sort $(wildcard src/cli/*.c))
+WRAP_SRCS := $(sort $(wildcard wrappers/*.c))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+CLI_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRCS))
+WRAP_OBJS := $(patsubst %.c,$(B)/pic/%.o,$(WRAP_SRCS))
+TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
+
+ASBUILT   := $(B)/bin/asbuilt
+PRELOAD   := $(B)/lib/asbuilt/libasbuilt-preload.so
+LIBA      := $(B)/libasbuilt.a
+
+.PHONY: all check check-unit check-e2e bench fmt install clean deps
+all: $(ASBUILT) $(PRELOAD)
+
+$(B)/obj/%.o: %.c | $(BPF_SKELS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(ASBUILT): $(CLI_OBJS) $(LIBA)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
+
+# The interposer: libc and libdl only, no -MMD deps on project libs.
+WRAP_CFLAGS := -O2 -g -fPIC -fvisibility=hidden $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
+               -fno-stack-protector -MMD -MP
+$(B)/pic/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D) && $(CC) $(WRAP_CFLAGS) -c -o $@ $<
+
+$(PRELOAD): $(WRAP_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,--version-script=wrappers/exports.map -ldl
+
+# --- BPF -----------------------------------------------------------------------------
+$(B)/gen/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D) && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/%.bpf.o: bpf/%.bpf.c $(B)/gen/vmlinux.h include/asbuilt/event.h
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(B)/gen -Iinclude -Ibpf -c $< -o $@
+
+$(B)/gen/%.skel.h: $(B)/gen/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# --- tests ---------------------------------------------------------------------------
+$(B)/tests/%: tests/unit/%.c $(LIBA)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -lcriterion
+
+check: all $(TEST_BINS)
+	$(Q)bash tests/run-unit.sh $(TEST_BINS)
+	$(Q)bash tests/e2e/run.sh
+
+check-unit: all $(TEST_BINS)
+	$(Q)bash tests/run-unit.sh $(TEST_BINS)
+
+check-e2e: all
+	$(Q)bash tests/e2e/run.sh
+
+bench: all
+	$(Q)bash bench/run.sh
+
+deps:
+	$(Q)bash scripts/install-deps.sh
+
+fmt:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/asbuilt $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(ASBUILT) $(DESTDIR)$(PREFIX)/bin/asbuilt
+	install -m 644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/asbuilt/
+	if [ -f docs/asbuilt.1 ]; then install -m 644 docs/asbuilt.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,58 @@
+/*
+ * collector.h - turns wire-format records (event.h) from either backend into database rows:
+ * process images, file events, and file versions with their hashes.
+ *
+ * Reads are hashed when their record is processed, checked against the identity the file
+ * had at use (hashcache); writes are hashed when their writer image ends.  Everything is
+ * written inside batched transactions (collector_tick commits).
+ */
+#ifndef ASBUILT_COLLECTOR_H
+#define ASBUILT_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct collector;
+
+struct collector_stats {
+	uint64_t records, bad_records;
+	uint64_t processes, file_events, versions;
+	uint64_t bytes_hashed, warnings, lost;
+	uint64_t inputs, outputs; /* distinct versions read / written */
+};
+
+/* Drains the connection conn before the collector relies on it being complete (called when
+ * a parent reaps a child whose connection may still hold records). */
+typedef void (*collector_drain_fn)(void *ctx, uint64_t conn);
+
+/* Creates a collector writing rows of build_id into st (not owned) for backend source
+ * ("preload" or "ebpf").  Opens a transaction.  Returns 0 and *out, or a negative errno. */
+int collector_new(struct store *st, int64_t build_id, const char *source,
+		  struct collector **out);
+
+/* Sets the drain callback (preload server). */
+void collector_set_drain(struct collector *c, collector_drain_fn fn, void *ctx);
+
+/* Processes one record received on connection conn (ebpf: 0).  Returns 0, or -EBADMSG for
+ * a malformed record (counted, skipped), or -EIO when the database failed. */
+int collector_feed(struct collector *c, const void *rec, size_t len, uint64_t conn);
+
+/* The connection conn reached EOF: the image it announced is gone (exec'd or exited). */
+void collector_conn_closed(struct collector *c, uint64_t conn);
+
+/* Records that n records were lost. */
+void collector_lost(struct collector *c, uint64_t n, const char *why);
+
+/* Commits the running transaction and opens a new one.  Returns 0 or -EIO. */
+int collector_tick(struct collector *c);
+
+/* Ends every live image, hashes what they wrote, commits.  Returns 0 or -EIO. */
+int collector_finish(struct collector *c);
+
+void collector_get_stats(const struct collector *c, struct collector_stats *out);
+
+/* Frees; accepts NULL.  Does not commit: call collector_finish first. */
+void collector_free(struct collector *c);
+
+#endif /* ASBUILT_COLLECTOR_H */

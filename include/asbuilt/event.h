@@ -1,0 +1,177 @@
+/*
+ * event.h - the one wire format of asbuilt.
+ *
+ * Every backend (the LD_PRELOAD interposer in wrappers/, the eBPF tracer in bpf/) produces
+ * records in this format and the collector (src/collector/) decodes them with one decoder
+ * (decode.c).  The header is included from BPF C, from the interposer and from the collector,
+ * so it uses fixed-size fields only: no pointers, no libc types, no enums in structs.
+ *
+ * A record is:
+ *
+ *   struct ab_hdr            common header; hdr.size is the size of the whole record
+ *   <body>                   fixed-size body chosen by hdr.type (struct ab_proc, ab_file, ...)
+ *   string[hdr.nstr]         each string is a __u32 byte count followed by that many bytes,
+ *                            no terminating NUL, no padding; bytes are arbitrary (non-UTF-8 ok)
+ *
+ * Records are at most AB_REC_MAX bytes.  Longer data (a 1 MB argv) is split over several
+ * AB_EV_ARGV records that carry the byte offset of their chunk.
+ *
+ * Transport: preload - one AF_UNIX SOCK_SEQPACKET connection per process image (record
+ * boundaries kept, no loss, no interleaving between processes; EOF tells the image is gone);
+ * ebpf - a BPF ring buffer.  Timestamps are CLOCK_MONOTONIC nanoseconds on both
+ * (bpf_ktime_get_ns()), so records of both sources order on one clock.
+ */
+#ifndef ASBUILT_EVENT_H
+#define ASBUILT_EVENT_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8 .. __u64 */
+#else
+#include <linux/types.h>
+#endif
+
+#define AB_WIRE_VERSION 1
+#define AB_REC_MAX 65536 /* largest record, header included */
+#define AB_PATH_MAX 4096 /* longest path a backend sends; longer is truncated + flagged */
+#define AB_ARGV_CHUNK 32768 /* bytes of raw argv per AB_EV_ARGV record */
+
+/* Environment variable names, shared by record, the interposer and tests. */
+#define AB_ENV_SOCK "ASBUILT_SOCK" /* path of the collector's socket */
+#define AB_ENV_LIB "ASBUILT_LIB" /* absolute path of the interposer library */
+#define AB_ENV_DIR "ASBUILT_DIR" /* private 0700 run directory (markers) */
+
+/* hdr.type */
+#define AB_EV_PROC 1 /* a process image starts (preload: constructor; ebpf: exec) */
+#define AB_EV_ARGV 2 /* a chunk of the raw NUL-separated argv of the current image */
+#define AB_EV_ENV 3 /* selected environment entries "NAME=value", one string each */
+#define AB_EV_FILE 4 /* a file operation (struct ab_file) */
+#define AB_EV_EXEC 5 /* the process is about to exec / has exec'd (struct ab_exec) */
+#define AB_EV_EXIT 6 /* the process exits (struct ab_exit) */
+#define AB_EV_FORK 7 /* a traced process forked (struct ab_fork); ebpf only */
+#define AB_EV_WARN 8 /* the backend could not see something (struct ab_warn) */
+#define AB_EV_LOST 9 /* records were lost (struct ab_lost) */
+#define AB_EV_MAX 10
+
+/* hdr.src */
+#define AB_SRC_PRELOAD 1
+#define AB_SRC_EBPF 2
+
+struct ab_hdr {
+	__u16 type; /* AB_EV_* */
+	__u16 nstr; /* number of strings after the body */
+	__u32 size; /* bytes of the whole record, this header included */
+	__u32 pid; /* thread group id (getpid()) */
+	__u32 tid; /* thread id */
+	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u32 seq; /* per-source sequence: per connection (preload) or per CPU (ebpf) */
+	__u16 src; /* AB_SRC_* */
+	__u16 cpu; /* ebpf: the CPU that produced the record; preload: 0 */
+};
+
+/* AB_EV_PROC: strings: [0] executable (absolute, resolved), [1] cwd, [2] exec filename as
+ * given to execve (may be relative; ebpf: bprm->filename), [3] script interpreter or "" */
+struct ab_proc {
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags; /* AB_PROC_* */
+	__u64 exe_dev;
+	__u64 exe_ino;
+	__u64 argv_len; /* total bytes of raw argv that AB_EV_ARGV records will carry */
+};
+#define AB_PROC_STATIC 0x1 /* image has no PT_INTERP (seen by ebpf) */
+#define AB_PROC_ARGV_TRUNC 0x2 /* argv could not be sent whole */
+#define AB_PROC_SETUID 0x4
+
+/* AB_EV_ARGV: strings: [0] bytes [offset, offset+len) of the raw argv */
+struct ab_argv {
+	__u64 offset;
+};
+
+/* AB_EV_ENV: no body fields beyond count; strings: "NAME=value" each */
+struct ab_env {
+	__u32 count;
+	__u32 pad;
+};
+
+/* Operations of AB_EV_FILE (ab_file.op) */
+#define AB_OP_OPEN 1 /* open/openat/creat/fopen...; read or write is in flags */
+#define AB_OP_RENAME 2 /* path -> path2 */
+#define AB_OP_LINK 3 /* hard link: path (existing) -> path2 (new) */
+#define AB_OP_SYMLINK 4 /* path2 (new link) points to path (target text, unresolved) */
+#define AB_OP_UNLINK 5
+#define AB_OP_TRUNCATE 6
+#define AB_OP_CHDIR 7
+#define AB_OP_DLOPEN 8
+#define AB_OP_EXEC_INTERP 9 /* the ELF interpreter (or script interpreter) the kernel opened */
+#define AB_OP_MAX 10
+
+/* AB_EV_FILE: strings: [0] path as given, [1] absolute path resolved at call time,
+ * [2] second path as given (rename/link/symlink), [3] second absolute path.  Unused
+ * strings are sent empty.  Paths are lexically absolute: ".." and "." folded, symlinks
+ * NOT resolved (the collector resolves them with realpath for the target). */
+struct ab_file {
+	__u16 op; /* AB_OP_* */
+	__u16 fflags; /* AB_F_* */
+	__s32 ret; /* result: fd or 0 on success, -errno on failure */
+	__s32 dirfd; /* dirfd argument (AT_FDCWD = -100) */
+	__u32 oflags; /* open(2) flags, rename/link flags */
+	__u32 mode; /* st_mode of the opened file when AB_F_STAT */
+	__u32 pad;
+	__u64 dev; /* when AB_F_STAT: identity of the opened file, taken right after open */
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+};
+#define AB_F_STAT 0x1 /* dev..ctime_ns are valid */
+#define AB_F_TRUNC_PATH 0x2 /* a path was longer than AB_PATH_MAX and was cut */
+#define AB_F_WRITE 0x4 /* opened for writing (O_WRONLY/O_RDWR/O_CREAT/O_TRUNC) */
+#define AB_F_DIR 0x8 /* the object is a directory */
+
+/* AB_EV_EXEC: the image is replaced.  preload: sent before the real exec call, then
+ * AB_EV_EXEC with AB_EXEC_FAILED if the call returned.  strings: [0] path as given,
+ * [1] resolved absolute path of the file to exec */
+struct ab_exec {
+	__u32 flags; /* AB_EXEC_* */
+	__s32 err; /* errno when AB_EXEC_FAILED */
+};
+#define AB_EXEC_FAILED 0x1
+#define AB_EXEC_STATIC 0x2 /* target has no PT_INTERP: preload cannot see inside it */
+#define AB_EXEC_SPAWN 0x4 /* via posix_spawn/system/popen (a new child, not this pid) */
+
+/* AB_EV_EXIT: a process ended.  Sent by the exiting process itself (_exit/exit hooks,
+ * ebpf sched_process_exit: reaped_pid == 0) or by a parent that reaped a child through
+ * wait*() (preload: reaped_pid = the child, status is a wait(2) status). */
+struct ab_exit {
+	__s32 status; /* exit(3) argument, or wait(2)-style status with AB_EXIT_WAITSTATUS */
+	__u32 flags; /* AB_EXIT_* */
+	__u32 reaped_pid; /* 0: hdr.pid itself exits; else the child that was reaped */
+	__u32 pad;
+};
+#define AB_EXIT_WAITSTATUS 0x1 /* status is a wait(2) status (WIFEXITED/WIFSIGNALED...) */
+
+/* AB_EV_FORK (ebpf): hdr.pid is the parent */
+struct ab_fork {
+	__u32 child_pid;
+	__u32 pad;
+};
+
+/* AB_EV_WARN: something the backend could not see.  strings: [0] detail (e.g. a path) */
+struct ab_warn {
+	__u32 reason; /* AB_WARN_* */
+	__u32 pad;
+};
+#define AB_WARN_STATIC_EXEC 1 /* preload: a static binary was exec'd */
+#define AB_WARN_TRUNC_PATH 2
+#define AB_WARN_IO_URING 3
+#define AB_WARN_NO_COLLECTOR 4
+#define AB_WARN_ARGV_TRUNC 5
+#define AB_WARN_OTHER 6
+
+/* AB_EV_LOST */
+struct ab_lost {
+	__u64 count; /* records lost since the previous AB_EV_LOST of this source */
+};
+
+#endif /* ASBUILT_EVENT_H */

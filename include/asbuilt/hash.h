@@ -1,0 +1,34 @@
+/*
+ * hash.h - content identities of a file: SHA-256 and the two OmniBOR gitoids
+ * (sha1 and sha256 of "blob <len>\0" + content), computed in one pass with libcrypto.
+ */
+#ifndef ASBUILT_HASH_H
+#define ASBUILT_HASH_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#define HASH_HEX_SHA256 65 /* 64 hex digits + NUL */
+#define HASH_HEX_SHA1 41
+
+struct hash_result {
+	char sha256[HASH_HEX_SHA256];
+	char gitoid_sha1[HASH_HEX_SHA1];
+	char gitoid_sha256[HASH_HEX_SHA256];
+	uint64_t size;
+};
+
+/* Hashes the regular file open on fd (read from offset 0 with pread) whose length is
+ * st->st_size.  Returns 0, -EIO if the file's size changed while it was read (it is being
+ * written), or another negative errno. */
+int hash_fd(int fd, const struct stat *st, struct hash_result *out);
+
+/* Opens path (O_RDONLY|O_NOFOLLOW is NOT used: symlinks are followed), fstats it into *st
+ * and hashes it.  Returns 0 or a negative errno (-EISDIR for a directory). */
+int hash_path(const char *path, struct stat *st, struct hash_result *out);
+
+/* Hashes a memory buffer (used by tests and for in-memory artifacts). */
+void hash_buf(const void *buf, size_t len, struct hash_result *out);
+
+#endif /* ASBUILT_HASH_H */

@@ -1,0 +1,18 @@
+/* cli.h - the subcommands of asbuilt, one file each, dispatched from main.c. */
+#ifndef ASBUILT_CLI_H
+#define ASBUILT_CLI_H
+
+/* Exit codes shared by the subcommands (record passes the build's own status through). */
+#define EXIT_USAGE 2
+
+/* Each returns the process exit status. */
+int cmd_record(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* Prints "asbuilt: <message>\n" on stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Default database path: $ASBUILT_DB or ./asbuilt.db */
+const char *cli_default_db(void);
+
+#endif

@@ -1,0 +1,49 @@
+/* record.h - the steps of asbuilt record (record_run.c), driven by cmd_record.c. */
+#ifndef ASBUILT_RECORD_H
+#define ASBUILT_RECORD_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "asbuilt/server.h"
+
+struct record_opts {
+	const char *db;
+	const char *backend; /* "preload" | "ebpf" after choose_backend */
+	int quiet;
+	int allow_incomplete;
+	char **cmd;
+};
+
+struct record_run {
+	char lib[PATH_MAX]; /* interposer library */
+	char dir[96]; /* private 0700 run directory (short: it holds the socket) */
+	char sock[108];
+	int listen_fd;
+	int ctl_fd, status_fd; /* to / from the collector */
+	pid_t collector_pid, build_pid;
+	int64_t build_id;
+	int64_t started_ns;
+	int build_status; /* wait status of the build's root */
+	int build_reaped;
+	int interrupted;
+};
+
+/* Finds the interposer: $ASBUILT_LIB, else ../lib/asbuilt/ beside the executable. */
+int record_find_lib(char *out, size_t len);
+
+/* Creates the build row, the private directory and socket, starts the collector.  Returns 0
+ * or an exit status after printing why. */
+int record_setup(const struct record_opts *o, struct record_run *r);
+
+/* Forks the build (held until the collector follows it), returns 0 or an exit status. */
+int record_start_build(const struct record_opts *o, struct record_run *r);
+
+/* Waits for the build's root process. */
+void record_wait_build(struct record_run *r);
+
+/* Stops the collector, finalises the build row, reports; returns record's exit status. */
+int record_finish(const struct record_opts *o, struct record_run *r, int start_rc);
+
+#endif

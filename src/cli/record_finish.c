@@ -1,0 +1,152 @@
+/* record_finish.c - stops the collector, finalises the build row and reports. */
+#include <dirent.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asbuilt/store.h"
+#include "cli.h"
+#include "record.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Stops the collector: returns 1 when it committed everything, 0 when it died. */
+static int stop_collector(struct record_run *r, struct server_result *res, char *why,
+			  size_t whylen)
+{
+	struct server_msg m = { SERVER_DONE, 0 };
+	int st = 0, got = 0;
+	ssize_t n;
+
+	if (write(r->ctl_fd, &m, sizeof(m)) != sizeof(m)) {
+		/* dead already: waitpid tells how */
+	}
+	do
+		n = read(r->status_fd, res, sizeof(*res));
+	while (n < 0 && errno == EINTR);
+	got = n == (ssize_t)sizeof(*res);
+	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
+		;
+	close(r->ctl_fd);
+	close(r->status_fd);
+	if (WIFSIGNALED(st))
+		snprintf(why, whylen, "the collector was killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else if (!got || !res->ok || WEXITSTATUS(st))
+		snprintf(why, whylen, "the collector failed (exit status %d)", WEXITSTATUS(st));
+	else
+		return 1;
+	memset(res, 0, sizeof(*res));
+	return 0;
+}
+
+/* Adds one incomplete row per process that could not reach the collector (marker files
+ * the interposer left in the private directory), and removes the directory. */
+static int collect_markers(struct store *st, struct record_run *r)
+{
+	DIR *d = opendir(r->dir);
+	struct dirent *e;
+	int n = 0;
+	char p[PATH_MAX + 300];
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!strncmp(e->d_name, "unreachable.", 12)) {
+			char detail[300];
+			snprintf(detail, sizeof(detail), "pid %s could not send its events",
+				 e->d_name + 12);
+			store_incomplete_add(st, r->build_id, 0, "collector-unreachable", detail);
+			n++;
+		}
+		snprintf(p, sizeof(p), "%s/%s", r->dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(r->dir);
+	return n;
+}
+
+/* Prints the reasons the record is incomplete, a few lines at most. */
+static void print_warnings(struct store *st, int64_t build_id)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT reason, count(*), min(coalesce(detail,'')) FROM incomplete"
+			       " WHERE build_id=? GROUP BY reason ORDER BY reason",
+			       -1, &s, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(s, 1, build_id);
+	while (sqlite3_step(s) == SQLITE_ROW && n++ < 20) {
+		int cnt = sqlite3_column_int(s, 1);
+		const char *detail = (const char *)sqlite3_column_text(s, 2);
+		cli_err("warning: record incomplete: %s%s%s%s", sqlite3_column_text(s, 0),
+			*detail ? ": " : "", detail,
+			cnt > 1 ? " (and more; see the 'incomplete' table)" : "");
+	}
+	sqlite3_finalize(s);
+}
+
+static int exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int record_finish(const struct record_opts *o, struct record_run *r, int start_rc)
+{
+	struct server_result res = { 0 };
+	struct store *st = NULL;
+	char why[256] = "", err[512];
+	int collector_ok = stop_collector(r, &res, why, sizeof(why));
+	int code = r->build_reaped ? exit_code(r->build_status) : 127;
+	int64_t nincomplete;
+
+	if (store_open(o->db, 0, &st, err, sizeof(err))) {
+		cli_err("%s", err);
+		return code ? code : 1;
+	}
+	store_begin(st);
+	if (!collector_ok)
+		store_incomplete_add(st, r->build_id, 0, "collector-died", why);
+	if (start_rc)
+		store_incomplete_add(st, r->build_id, 0, "other", "the build could not be started");
+	collect_markers(st, r);
+	nincomplete = store_incomplete_count(st, r->build_id);
+	store_build_finish(st, r->build_id, now_ns(), code,
+			   r->interrupted ? "interrupted" : "finished", nincomplete == 0,
+			   (int64_t)res.stats.records, (int64_t)res.stats.lost);
+	if (store_commit(st))
+		cli_err("cannot finalise build %lld in '%s': %s", (long long)r->build_id, o->db,
+			store_errmsg(st));
+	print_warnings(st, r->build_id);
+	if (!o->quiet)
+		fprintf(stderr,
+			"asbuilt: build %lld recorded in %s: %llu processes, %llu inputs, "
+			"%llu outputs, %lld warnings%s\n",
+			(long long)r->build_id, o->db, (unsigned long long)res.stats.processes,
+			(unsigned long long)res.stats.inputs, (unsigned long long)res.stats.outputs,
+			(long long)nincomplete, nincomplete ? " (record incomplete)" : "");
+	store_close(st);
+	if (nincomplete && !strcmp(o->backend, "ebpf") && !o->allow_incomplete && code == 0) {
+		cli_err("the record is incomplete; pass --allow-incomplete to accept it");
+		return 3;
+	}
+	return code;
+}

@@ -1,0 +1,310 @@
+/* record_run.c - the collector process, the build process and the finalisation of a
+ * recorded build (see cmd_record.c for the overview). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asbuilt/collector.h"
+#include "asbuilt/ebpf.h"
+#include "asbuilt/event.h"
+#include "asbuilt/store.h"
+#include "cli.h"
+#include "record.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int record_find_lib(char *out, size_t len)
+{
+	const char *e = getenv(AB_ENV_LIB);
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (e && *e) {
+		snprintf(out, len, "%s", e);
+		return access(out, R_OK) ? -ENOENT : 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(out, len, "%s/../lib/asbuilt/libasbuilt-preload.so", exe);
+	if (access(out, R_OK))
+		return -ENOENT;
+	char *real = realpath(out, NULL);
+	if (real) {
+		snprintf(out, len, "%s", real);
+		free(real);
+	}
+	return 0;
+}
+
+/* Under sudo, the identity of the user who ran sudo; else ours. */
+static void invoking_user(uid_t *uid, gid_t *gid)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+
+	*uid = geteuid();
+	*gid = getegid();
+	if (*uid == 0 && u && g && atoi(u) > 0) {
+		*uid = (uid_t)atoi(u);
+		*gid = (gid_t)atoi(g);
+	}
+}
+
+/* Permanently becomes the invoking user (no-op unless run through sudo). */
+static int drop_privileges(void)
+{
+	uid_t uid;
+	gid_t gid;
+
+	invoking_user(&uid, &gid);
+	if (uid == geteuid())
+		return 0;
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		return -errno;
+	return 0;
+}
+
+static int new_build_row(const struct record_opts *o, struct record_run *r)
+{
+	struct store *st = NULL;
+	char err[512], cwd[PATH_MAX], host[256] = "";
+	struct passwd *pw = getpwuid(getuid());
+	size_t alen = 0;
+	char *args;
+	int rc;
+
+	for (char **a = o->cmd; *a; a++)
+		alen += strlen(*a) + 1;
+	args = malloc(alen ? alen : 1);
+	if (!args)
+		return EXIT_USAGE;
+	alen = 0;
+	for (char **a = o->cmd; *a; a++) {
+		strcpy(args + alen, *a);
+		alen += strlen(*a) + 1;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, ".");
+	gethostname(host, sizeof(host) - 1);
+	rc = store_open(o->db, 1, &st, err, sizeof(err));
+	if (rc) {
+		cli_err("%s", err);
+		free(args);
+		return EXIT_USAGE;
+	}
+	r->started_ns = now_ns();
+	struct store_build b = {
+		.started_ns = r->started_ns,
+		.argv = { args, alen ? alen - 1 : 0 },
+		.cwd = cwd,
+		.backend = o->backend,
+		.hostname = host,
+		.user = pw ? pw->pw_name : NULL,
+	};
+	r->build_id = store_build_new(st, &b);
+	if (r->build_id < 0)
+		cli_err("cannot write to database '%s': %s", o->db, store_errmsg(st));
+	store_close(st);
+	free(args);
+	return r->build_id < 0 ? EXIT_USAGE : 0;
+}
+
+static int make_socket(struct record_run *r)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (!tmp || !*tmp || strlen(tmp) > 60)
+		tmp = "/tmp";
+	snprintf(r->dir, sizeof(r->dir), "%s/asbuilt.XXXXXX", tmp);
+	if (!mkdtemp(r->dir)) /* mode 0700 */
+		return -errno;
+	snprintf(r->sock, sizeof(r->sock), "%s/sock", r->dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", r->sock);
+	r->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(r->listen_fd, 4096))
+		return -errno;
+	return 0;
+}
+
+/* The collector process: never returns. */
+static void collector_main(const struct record_opts *o, struct record_run *r, int ctl,
+			   int status)
+{
+	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status };
+	struct ebpf_tracer *t = NULL;
+	struct collector *c = NULL;
+	struct store *st = NULL;
+	char err[512];
+	int rc = 1;
+
+	prctl(PR_SET_NAME, "asbuilt-collect");
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGINT, SIG_IGN); /* Ctrl-C is for the build; we finalise */
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(o->backend, "ebpf") && ebpf_tracer_new(&t, err, sizeof(err))) {
+		cli_err("cannot start the ebpf backend: %s", err);
+		goto out;
+	}
+	if (drop_privileges()) {
+		cli_err("cannot drop privileges to the sudo user: %s", strerror(errno));
+		goto out;
+	}
+	if (store_open(o->db, 0, &st, err, sizeof(err))) {
+		cli_err("%s", err);
+		goto out;
+	}
+	if (collector_new(st, r->build_id, o->backend, &c))
+		goto out;
+	so.ebpf = t;
+	so.live_status = !o->quiet && isatty(2);
+	struct server_msg ready = { SERVER_OK, 0 };
+	if (write(status, &ready, sizeof(ready)) != sizeof(ready))
+		goto out;
+	rc = server_run(c, &so) ? 1 : 0;
+out:
+	if (rc) {
+		struct server_msg m = { SERVER_ERR, 0 };
+		if (write(status, &m, sizeof(m)) < 0) {
+			/* the supervisor sees EOF instead */
+		}
+	}
+	collector_free(c);
+	store_close(st);
+	ebpf_tracer_free(t);
+	_exit(rc);
+}
+
+static int read_msg(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len ? 0 : -EPIPE;
+}
+
+int record_setup(const struct record_opts *o, struct record_run *r)
+{
+	int ctl[2], status[2];
+	struct server_msg m;
+
+	if (new_build_row(o, r))
+		return EXIT_USAGE;
+	if (make_socket(r)) {
+		cli_err("cannot create the collector socket in '%s': %s", r->dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (pipe2(ctl, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
+		return EXIT_USAGE;
+	r->collector_pid = fork();
+	if (r->collector_pid < 0) {
+		cli_err("cannot fork the collector: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (r->collector_pid == 0) {
+		close(ctl[1]);
+		close(status[0]);
+		collector_main(o, r, ctl[0], status[1]);
+	}
+	close(ctl[0]);
+	close(status[1]);
+	close(r->listen_fd); /* only the collector may hold it: a dead one refuses connects */
+	r->listen_fd = -1;
+	r->ctl_fd = ctl[1];
+	r->status_fd = status[0];
+	if (read_msg(r->status_fd, &m, sizeof(m)) || m.type != SERVER_OK) {
+		waitpid(r->collector_pid, NULL, 0);
+		r->collector_pid = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void set_preload_env(struct record_run *r)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v;
+
+	setenv(AB_ENV_SOCK, r->sock, 1);
+	setenv(AB_ENV_LIB, r->lib, 1);
+	setenv(AB_ENV_DIR, r->dir, 1);
+	if (old && *old && asprintf(&v, "%s:%s", r->lib, old) > 0)
+		setenv("LD_PRELOAD", v, 1);
+	else
+		setenv("LD_PRELOAD", r->lib, 1);
+}
+
+int record_start_build(const struct record_opts *o, struct record_run *r)
+{
+	int go[2];
+	char c = 0;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	r->build_pid = fork();
+	if (r->build_pid < 0) {
+		cli_err("cannot fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (r->build_pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1) /* the collector is not following us */
+			_exit(127);
+		if (!strcmp(o->backend, "preload"))
+			set_preload_env(r);
+		execvp(o->cmd[0], o->cmd);
+		cli_err("cannot run '%s': %s", o->cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	if (!strcmp(o->backend, "ebpf")) {
+		struct server_msg m = { SERVER_TRACK, r->build_pid };
+		if (write(r->ctl_fd, &m, sizeof(m)) != sizeof(m) ||
+		    read_msg(r->status_fd, &m, sizeof(m)) || m.type != SERVER_OK) {
+			cli_err("the ebpf backend could not follow the build");
+			close(go[1]);
+			return -EIO;
+		}
+	}
+	if (write(go[1], "g", 1) != 1)
+		return -EIO;
+	close(go[1]);
+	return 0;
+}
+
+void record_wait_build(struct record_run *r)
+{
+	int st;
+
+	while (waitpid(r->build_pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return;
+	r->build_status = st;
+	r->build_reaped = 1;
+}

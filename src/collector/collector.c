@@ -1,0 +1,447 @@
+/* collector.c - process images and the dispatch of wire records into the store. */
+#include "asbuilt/collector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "asbuilt/store.h"
+#include "internal.h"
+
+/* Offset from CLOCK_MONOTONIC (record timestamps) to the Unix epoch, in ns. */
+static int64_t mono_to_wall(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec r;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec;
+}
+
+int collector_new(struct store *st, int64_t build_id, const char *source,
+		  struct collector **out)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->st = st;
+	c->build_id = build_id;
+	c->source = source;
+	c->wall_off = mono_to_wall();
+	if (store_begin(st)) {
+		free(c);
+		return -EIO;
+	}
+	*out = c;
+	return 0;
+}
+
+void collector_set_drain(struct collector *c, collector_drain_fn fn, void *ctx)
+{
+	c->drain = fn;
+	c->drain_ctx = ctx;
+}
+
+static void store_argv(struct collector *c, struct image *img)
+{
+	struct store_bytes b = { img->argv, img->argv_len };
+
+	if (img->argv_stored || !img->argv)
+		return;
+	if (b.len && b.p[b.len - 1] == '\0') /* the last argument's terminator */
+		b.len--;
+	if (store_process_set_argv(c->st, img->id, b))
+		c->db_failed = 1;
+	img->argv_stored = 1;
+}
+
+/* Ends img: stores its argv, hashes what it wrote, closes its row.  status < -1000:
+ * unknown. */
+static void image_end(struct collector *c, struct image *img, const char *how, int status)
+{
+	if (img->ended)
+		return;
+	img->ended = 1;
+	if (img->argv_want && img->argv_len < img->argv_want) {
+		store_incomplete_add(c->st, c->build_id, img->id, "argv-truncated", NULL);
+		c->stats.warnings++;
+	}
+	store_argv(c, img);
+	free(img->argv);
+	img->argv = NULL;
+	vers_flush_writes(c, img);
+	if (store_process_end(c->st, img->id, now_ns(), status, how))
+		c->db_failed = 1;
+}
+
+/* Creates a process row for pid.  prev: the image of the same pid that exec'd (or NULL). */
+static struct image *image_new(struct collector *c, const struct decoded *d, int pid, int ppid,
+			       struct image *prev, uint64_t conn)
+{
+	struct image *img = calloc(1, sizeof(*img)), *parent;
+	struct store_process p = {
+		.build_id = c->build_id,
+		.pid = pid,
+		.ppid = ppid,
+		.start_ns = (int64_t)d->hdr.ts_ns + c->wall_off,
+		.source = c->source,
+	};
+
+	if (!img)
+		return NULL;
+	if (prev) {
+		p.prev_id = prev->id;
+		p.parent_id = prev->parent_id;
+	} else if ((parent = u64map_get(&c->by_pid, (uint64_t)ppid))) {
+		p.parent_id = parent->id;
+	}
+	if (d->hdr.type == AB_EV_PROC) {
+		p.exe = decode_str(d, 0);
+		p.cwd = decode_str(d, 1);
+		p.exec_path = d->nstr > 2 && *d->str[2] ? d->str[2] : NULL;
+		p.interp = d->nstr > 3 && *d->str[3] ? d->str[3] : NULL;
+		p.uid = (int)d->u.proc.uid;
+		p.gid = (int)d->u.proc.gid;
+		p.is_static = !!(d->u.proc.flags & AB_PROC_STATIC);
+		img->argv_want = d->u.proc.argv_len;
+	}
+	img->id = store_process_new(c->st, &p);
+	if (img->id < 0) {
+		c->db_failed = 1;
+		free(img);
+		return NULL;
+	}
+	img->pid = pid;
+	img->ppid = ppid;
+	img->parent_id = p.parent_id;
+	img->conn = conn;
+	img->next_all = c->all;
+	c->all = img;
+	u64map_put(&c->by_pid, (uint64_t)pid, img);
+	if (conn)
+		u64map_put(&c->by_conn, conn, img);
+	c->stats.processes++;
+	return img;
+}
+
+/* The image a record of pid belongs to.  A pid never announced (a vfork child writing on
+ * its parent's connection, a process forked before tracing) gets an implied image whose
+ * parent is the connection's image. */
+static struct image *image_for(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *img = u64map_get(&c->by_pid, d->hdr.pid), *owner;
+
+	if (img && !img->ended)
+		return img;
+	owner = conn ? u64map_get(&c->by_conn, conn) : NULL;
+	return image_new(c, d, (int)d->hdr.pid, owner ? owner->pid : 0, NULL, 0);
+}
+
+static void hash_exe(struct collector *c, struct image *img, const char *exe)
+{
+	struct hash_result h;
+	struct hc_key k;
+
+	if (!*exe)
+		return;
+	if (hashcache_get(&c->hc, exe, NULL, &k, &h) == HC_OK &&
+	    store_process_set_exe_hash(c->st, img->id, h.sha256))
+		c->db_failed = 1;
+}
+
+static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *prev = u64map_get(&c->by_pid, d->hdr.pid), *img;
+
+	/* the same pid as a live image, or one that exec'd: a new image of that process */
+	if (prev && (!prev->ended || prev->exec_pending))
+		image_end(c, prev, "exec", -10000);
+	else
+		prev = NULL;
+	img = image_new(c, d, (int)d->hdr.pid, (int)d->u.proc.ppid, prev, conn);
+	if (img)
+		hash_exe(c, img, decode_str(d, 0));
+}
+
+static void on_argv(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *img = image_for(c, d, conn);
+	uint64_t off = d->u.argv.offset, n = d->nstr ? d->len[0] : 0;
+	char *p;
+
+	if (!img || img->argv_stored || off != img->argv_len)
+		return; /* out of order: counted as truncated at the end */
+	p = realloc(img->argv, img->argv_len + n + 1);
+	if (!p)
+		return;
+	memcpy(p + img->argv_len, d->str[0], n);
+	img->argv = p;
+	img->argv_len += n;
+	if (img->argv_want && img->argv_len >= img->argv_want)
+		store_argv(c, img);
+}
+
+/* JSON string escaping for env values (bytes >= 0x80 pass through). */
+static size_t json_escape(char *out, const char *s, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s && n + 8 < cap; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)ch;
+		} else if (ch < 0x20) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", ch);
+		} else {
+			out[n++] = (char)ch;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static void on_env(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *img = image_for(c, d, conn);
+	size_t cap = 2, n = 0;
+	char *json, *eq;
+
+	if (!img)
+		return;
+	for (unsigned i = 0; i < d->nstr; i++)
+		cap += 2 * d->len[i] * 3 + 16;
+	json = malloc(cap);
+	if (!json)
+		return;
+	json[n++] = '{';
+	for (unsigned i = 0; i < d->nstr; i++) {
+		char *kv = (char *)d->str[i];
+		if (!(eq = strchr(kv, '=')))
+			continue;
+		*eq = '\0';
+		n += (size_t)snprintf(json + n, cap - n, "%s\"", n > 1 ? "," : "");
+		n += json_escape(json + n, kv, cap - n);
+		n += (size_t)snprintf(json + n, cap - n, "\":\"");
+		n += json_escape(json + n, eq + 1, cap - n);
+		json[n++] = '"';
+		*eq = '=';
+	}
+	json[n++] = '}';
+	json[n] = '\0';
+	if (store_process_set_env(c->st, img->id, json))
+		c->db_failed = 1;
+	free(json);
+}
+
+static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *img = image_for(c, d, conn);
+	const char *abspath = decode_str(d, 1);
+
+	if (!img)
+		return;
+	if (d->u.exec.flags & AB_EXEC_FAILED) {
+		img->exec_pending = 0;
+		return;
+	}
+	collector_file_event(c, img, d, "exec");
+	if (d->u.exec.flags & AB_EXEC_SPAWN)
+		return;
+	img->exec_pending = 1;
+	if (d->u.exec.flags & AB_EXEC_STATIC) {
+		/* no image will announce itself: make its row here, marked static */
+		struct decoded sd = *d;
+		struct image *simg;
+
+		sd.hdr.type = AB_EV_EXEC;
+		image_end(c, img, "exec", -10000);
+		simg = image_new(c, &sd, img->pid, img->ppid, img, 0);
+		if (simg) {
+			store_process_set_static(c->st, simg->id);
+			store_process_set_exe(c->st, simg->id, abspath);
+		}
+	}
+}
+
+static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	const struct ab_exit *e = &d->u.exit;
+	int pid = e->reaped_pid ? (int)e->reaped_pid : (int)d->hdr.pid;
+	struct image *img = u64map_get(&c->by_pid, (uint64_t)pid);
+	int status = e->status;
+	const char *how = "exit";
+
+	if (!img)
+		return;
+	if (e->flags & AB_EXIT_WAITSTATUS) {
+		if (WIFSIGNALED(status)) {
+			status = 128 + WTERMSIG(status);
+			how = "signal";
+		} else {
+			status = WEXITSTATUS(status);
+		}
+	}
+	if (store_process_set_exit(c->st, img->id, status, how))
+		c->db_failed = 1;
+	if (e->reaped_pid) {
+		/* the child is gone: take in what its connection still holds, then end it */
+		if (c->drain && img->conn)
+			c->drain(c->drain_ctx, img->conn);
+		image_end(c, img, how, status);
+	} else if (strcmp(c->source, "ebpf") == 0) {
+		image_end(c, img, how, status);
+	}
+}
+
+static const char *warn_reason(unsigned r)
+{
+	switch (r) {
+	case AB_WARN_STATIC_EXEC:
+		return "static-binary";
+	case AB_WARN_TRUNC_PATH:
+		return "path-truncated";
+	case AB_WARN_IO_URING:
+		return "io-uring";
+	case AB_WARN_NO_COLLECTOR:
+		return "collector-unreachable";
+	case AB_WARN_ARGV_TRUNC:
+		return "argv-truncated";
+	default:
+		return "other";
+	}
+}
+
+static void on_warn(struct collector *c, const struct decoded *d, uint64_t conn)
+{
+	struct image *img = image_for(c, d, conn);
+
+	c->stats.warnings++;
+	if (store_incomplete_add(c->st, c->build_id, img ? img->id : 0,
+				 warn_reason(d->u.warn.reason), decode_str(d, 0)))
+		c->db_failed = 1;
+}
+
+static void on_fork(struct collector *c, const struct decoded *d)
+{
+	struct decoded cd = *d;
+
+	cd.hdr.type = AB_EV_FORK;
+	image_new(c, &cd, (int)d->u.fork.child_pid, (int)d->hdr.pid, NULL, 0);
+}
+
+void collector_lost(struct collector *c, uint64_t n, const char *why)
+{
+	if (!n)
+		return;
+	c->stats.lost += n;
+	store_incomplete_add(c->st, c->build_id, 0, "events-lost", why);
+}
+
+int collector_feed(struct collector *c, const void *rec, size_t len, uint64_t conn)
+{
+	struct decoded d;
+
+	if (decode_record(rec, len, &d, c->scratch)) {
+		c->stats.bad_records++;
+		return -EBADMSG;
+	}
+	c->stats.records++;
+	switch (d.hdr.type) {
+	case AB_EV_PROC:
+		on_proc(c, &d, conn);
+		break;
+	case AB_EV_ARGV:
+		on_argv(c, &d, conn);
+		break;
+	case AB_EV_ENV:
+		on_env(c, &d, conn);
+		break;
+	case AB_EV_FILE: {
+		struct image *img = image_for(c, &d, conn);
+		if (img)
+			collector_file_event(c, img, &d, NULL);
+		break;
+	}
+	case AB_EV_EXEC:
+		on_exec(c, &d, conn);
+		break;
+	case AB_EV_EXIT:
+		on_exit_rec(c, &d, conn);
+		break;
+	case AB_EV_FORK:
+		on_fork(c, &d);
+		break;
+	case AB_EV_WARN:
+		on_warn(c, &d, conn);
+		break;
+	case AB_EV_LOST:
+		collector_lost(c, d.u.lost.count, "reported by the backend");
+		break;
+	}
+	return c->db_failed ? -EIO : 0;
+}
+
+void collector_conn_closed(struct collector *c, uint64_t conn)
+{
+	struct image *img = u64map_del(&c->by_conn, conn);
+
+	if (img && !img->ended)
+		image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
+}
+
+int collector_tick(struct collector *c)
+{
+	if (store_commit(c->st) || store_begin(c->st))
+		c->db_failed = 1;
+	return c->db_failed ? -EIO : 0;
+}
+
+int collector_finish(struct collector *c)
+{
+	for (struct image *img = c->all; img; img = img->next_all)
+		if (!img->ended)
+			image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
+	if (store_commit(c->st))
+		c->db_failed = 1;
+	return c->db_failed ? -EIO : 0;
+}
+
+void collector_get_stats(const struct collector *c, struct collector_stats *out)
+{
+	*out = c->stats;
+	out->bytes_hashed = c->hc.bytes_hashed;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	for (struct image *img = c->all, *n; img; img = n) {
+		n = img->next_all;
+		for (struct pending_write *w = img->writes, *wn; w; w = wn) {
+			wn = w->next;
+			free(w->path);
+			free(w);
+		}
+		free(img->argv);
+		free(img);
+	}
+	u64map_release(&c->by_pid);
+	u64map_release(&c->by_conn);
+	vers_release(c);
+	free(c);
+}

@@ -1,0 +1,112 @@
+/* hashcache.c - stat-keyed cache of content hashes. */
+#include "asbuilt/hashcache.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct hc_entry {
+	struct hc_key key;
+	struct hash_result h;
+	struct hc_entry *next;
+};
+
+void hc_key_from_stat(struct hc_key *k, const struct stat *st)
+{
+	k->dev = st->st_dev;
+	k->ino = st->st_ino;
+	k->size = (uint64_t)st->st_size;
+	k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+static uint64_t key_hash(const struct hc_key *k)
+{
+	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL;
+	h ^= k->dev + (h << 6) + (h >> 2);
+	h ^= k->size + (h << 6) + (h >> 2);
+	h ^= (uint64_t)k->mtime_ns + (h << 6) + (h >> 2);
+	h ^= (uint64_t)k->ctime_ns + (h << 6) + (h >> 2);
+	return h;
+}
+
+static int key_eq(const struct hc_key *a, const struct hc_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+static struct hc_entry *lookup(struct hashcache *hc, const struct hc_key *k)
+{
+	for (struct hc_entry *e = u64map_get(&hc->map, key_hash(k)); e; e = e->next)
+		if (key_eq(&e->key, k))
+			return e;
+	return NULL;
+}
+
+static void insert(struct hashcache *hc, const struct hc_key *k, const struct hash_result *h)
+{
+	struct hc_entry *e = malloc(sizeof(*e));
+	uint64_t kh = key_hash(k);
+
+	if (!e)
+		return; /* a cache miss later costs time, not correctness */
+	e->key = *k;
+	e->h = *h;
+	e->next = u64map_get(&hc->map, kh);
+	if (u64map_put(&hc->map, kh, e))
+		free(e);
+}
+
+enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struct hc_key *want,
+			     struct hc_key *found, struct hash_result *out)
+{
+	struct hc_entry *e = want ? lookup(hc, want) : NULL;
+	struct hash_result h;
+	struct hc_key now;
+	struct stat st;
+	int rc;
+
+	if (e) {
+		hc->hits++;
+		*out = e->h;
+		if (found)
+			*found = e->key;
+		return HC_OK;
+	}
+	rc = hash_path(path, &st, &h);
+	if (rc == -EISDIR)
+		return HC_DIR;
+	if (rc == -ENOENT || rc == -ENOTDIR)
+		return HC_VANISHED;
+	if (rc == -EIO)
+		return HC_CHANGED; /* size changed while we read: still being written */
+	if (rc)
+		return HC_UNREADABLE;
+	hc_key_from_stat(&now, &st);
+	if (found)
+		*found = now;
+	hc->misses++;
+	hc->bytes_hashed += h.size;
+	insert(hc, &now, &h);
+	if (want && !key_eq(want, &now))
+		return HC_CHANGED;
+	*out = h;
+	return HC_OK;
+}
+
+static void free_chain(uint64_t key, void *value, void *ctx)
+{
+	for (struct hc_entry *e = value, *n; e; e = n) {
+		n = e->next;
+		free(e);
+	}
+}
+
+void hashcache_release(struct hashcache *hc)
+{
+	u64map_each(&hc->map, free_chain, NULL);
+	u64map_release(&hc->map);
+	memset(hc, 0, sizeof(*hc));
+}

@@ -1,0 +1,91 @@
+/* internal.h - state shared by collector.c (process images) and versions.c (file versions). */
+#ifndef ASBUILT_COLLECTOR_INTERNAL_H
+#define ASBUILT_COLLECTOR_INTERNAL_H
+
+#include <stdint.h>
+
+#include "asbuilt/collector.h"
+#include "asbuilt/decode.h"
+#include "asbuilt/hashcache.h"
+#include "asbuilt/map.h"
+
+/* A file an image opened for writing, hashed when the image ends. */
+struct pending_write {
+	char *path; /* canonical path (version key) */
+	int64_t event_id;
+	struct pending_write *next;
+};
+
+/* One process image (a processes row). */
+struct image {
+	int64_t id;
+	int pid, ppid;
+	int64_t parent_id;
+	uint64_t conn;
+	int ended;
+	int exec_pending; /* sent AB_EV_EXEC and did not report failure */
+	char *argv;
+	size_t argv_len, argv_want;
+	int argv_stored;
+	struct pending_write *writes;
+	struct image *next_all;
+};
+
+/* What is known of one path during the build. */
+struct pathinfo {
+	int64_t vseq;
+	int64_t cur_vid;
+	char sha256[HASH_HEX_SHA256]; /* of cur_vid; "" if not hashed */
+};
+
+struct collector {
+	struct store *st;
+	int64_t build_id;
+	const char *source;
+	struct u64map by_pid; /* pid -> current struct image */
+	struct u64map by_conn; /* connection -> struct image it announced */
+	struct strmap paths; /* canonical path -> struct pathinfo */
+	struct strmap realpaths; /* absolute path -> canonical path (char *) */
+	struct strmap writers; /* canonical path -> struct image with a pending write */
+	struct hashcache hc;
+	struct image *all;
+	collector_drain_fn drain;
+	void *drain_ctx;
+	int db_failed;
+	int64_t wall_off; /* CLOCK_MONOTONIC -> Unix epoch, ns */
+	struct collector_stats stats;
+	char scratch[AB_REC_MAX + DECODE_MAX_STR];
+};
+
+/* fileops.c: stores the file operation of record d (AB_EV_FILE, or AB_EV_EXEC with
+ * op_override "exec") made by img, with the version it read or will write. */
+void collector_file_event(struct collector *c, struct image *img, const struct decoded *d,
+			  const char *op_override);
+
+/* versions.c */
+
+/* Canonical form of an absolute path: symlinks resolved for the existing part.  Returns a
+ * pointer owned by the collector, valid until collector_free. */
+const char *vers_canon(struct collector *c, const char *abspath);
+
+/* Version id that a read of path saw, whose identity at use was *want (NULL: unknown).
+ * Creates the version when new.  Returns the id, or 0 when nothing could be hashed. */
+int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *want,
+		  int64_t reader_id);
+
+/* Records a new version of path with the content now on disk (origin "written",
+ * "renamed", "linked"), returns its id (0 on failure). */
+int64_t vers_new(struct collector *c, const char *canon, const char *origin,
+		 int64_t writer_id);
+
+/* Hashes every file img wrote and links its write events to the new versions. */
+void vers_flush_writes(struct collector *c, struct image *img);
+
+/* Flushes the pending write of canon in any live image (rename/unlink of a file that is
+ * still open for writing elsewhere is rare; its writer has normally closed it). */
+void vers_flush_path(struct collector *c, const char *canon);
+
+/* Frees the path tables. */
+void vers_release(struct collector *c);
+
+#endif

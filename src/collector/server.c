@@ -1,0 +1,262 @@
+/* server.c - the collector's epoll loop over interposer connections and the ring buffer. */
+#include "asbuilt/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asbuilt/ebpf.h"
+#include "asbuilt/event.h"
+#include "asbuilt/map.h"
+
+#define TAG_LISTEN 1ULL
+#define TAG_CTL 2ULL
+#define TAG_EBPF 3ULL
+#define TAG_CONN_BASE 16ULL /* connection ids start here */
+#define TICK_MS 100
+#define IDLE_DONE_MS 150 /* after DONE: finish when nothing arrived for this long */
+
+struct conn {
+	int fd;
+	uint64_t id;
+};
+
+struct server {
+	struct collector *c;
+	const struct server_opts *o;
+	int ep;
+	struct u64map conns; /* id -> struct conn */
+	uint64_t next_id;
+	int nconns; /* open connections */
+	int done;
+	char buf[AB_REC_MAX + 1];
+	int64_t last_status_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void conn_close(struct server *s, struct conn *cn)
+{
+	u64map_del(&s->conns, cn->id);
+	s->nconns--;
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, cn->fd, NULL);
+	close(cn->fd);
+	collector_conn_closed(s->c, cn->id);
+	free(cn);
+}
+
+/* Reads every record waiting on cn; closes it at EOF.  Returns the records read. */
+static int conn_read(struct server *s, struct conn *cn)
+{
+	int n = 0;
+
+	for (;;) {
+		ssize_t r = recv(cn->fd, s->buf, sizeof(s->buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return n;
+		if (r <= 0) { /* EOF, or a reset peer */
+			conn_close(s, cn);
+			return n;
+		}
+		n++;
+		if ((size_t)r > sizeof(s->buf) - 1)
+			collector_lost(s->c, 1, "record larger than the wire format allows");
+		else
+			collector_feed(s->c, s->buf, (size_t)r, cn->id);
+	}
+}
+
+static void drain_conn(void *ctx, uint64_t id)
+{
+	struct server *s = ctx;
+	struct conn *cn = u64map_get(&s->conns, id);
+
+	if (cn)
+		conn_read(s, cn);
+}
+
+static int accept_all(struct server *s)
+{
+	int n = 0;
+
+	for (;;) {
+		int fd = accept4(s->o->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *cn;
+
+		if (fd < 0)
+			return n;
+		cn = malloc(sizeof(*cn));
+		if (!cn) {
+			close(fd);
+			continue;
+		}
+		cn->fd = fd;
+		cn->id = s->next_id++;
+		u64map_put(&s->conns, cn->id, cn);
+		s->nconns++;
+		epoll_ctl(s->ep, EPOLL_CTL_ADD, fd,
+			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = cn->id });
+		n++;
+	}
+}
+
+static void ebpf_sink(void *ctx, const void *rec, size_t len)
+{
+	collector_feed(ctx, rec, len, 0);
+}
+
+static int ebpf_drain(struct server *s)
+{
+	if (!s->o->ebpf)
+		return 0;
+	int n = ebpf_tracer_poll(s->o->ebpf, 0, ebpf_sink, s->c);
+	return n > 0 ? n : 0;
+}
+
+static void reply(struct server *s, int type, int value)
+{
+	struct server_msg m = { type, value };
+
+	if (write(s->o->status_fd, &m, sizeof(m)) < 0) {
+		/* the supervisor is gone; nothing to tell */
+	}
+}
+
+static void on_ctl(struct server *s)
+{
+	struct server_msg m;
+	ssize_t r = read(s->o->ctl_fd, &m, sizeof(m));
+
+	if (r != sizeof(m)) { /* supervisor gone: finish what we have */
+		s->done = 1;
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->ctl_fd, NULL);
+		return;
+	}
+	if (m.type == SERVER_DONE)
+		s->done = 1;
+	else if (m.type == SERVER_TRACK)
+		reply(s, s->o->ebpf && ebpf_tracer_track(s->o->ebpf, m.value) == 0 ? SERVER_OK
+										  : SERVER_ERR,
+		      0);
+}
+
+static void live_status(struct server *s, int final)
+{
+	struct collector_stats st;
+	int64_t t = now_ms();
+
+	if (!s->o->live_status || (!final && t - s->last_status_ms < 250))
+		return;
+	s->last_status_ms = t;
+	collector_get_stats(s->c, &st);
+	if (final)
+		fprintf(stderr, "\r\033[K");
+	else
+		fprintf(stderr, "\r\033[Kasbuilt: %llu processes, %llu file events, %.1f MB hashed",
+			(unsigned long long)st.processes, (unsigned long long)st.file_events,
+			st.bytes_hashed / 1e6);
+}
+
+/* One pass of the loop; returns the number of records and connections handled. */
+static int step(struct server *s, int timeout)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(s->ep, evs, 64, timeout), work = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t tag = evs[i].data.u64;
+		if (tag == TAG_LISTEN)
+			work += accept_all(s);
+		else if (tag == TAG_CTL)
+			on_ctl(s);
+		else if (tag == TAG_EBPF)
+			work += ebpf_drain(s);
+		else if ((tag = evs[i].data.u64) >= TAG_CONN_BASE) {
+			struct conn *cn = u64map_get(&s->conns, tag);
+			if (cn)
+				work += conn_read(s, cn);
+		}
+	}
+	return work;
+}
+
+static void free_conn(uint64_t id, void *v, void *ctx)
+{
+	struct conn *cn = v;
+
+	close(cn->fd);
+	free(cn);
+}
+
+int server_run(struct collector *c, const struct server_opts *o)
+{
+	struct server s = { .c = c, .o = o, .next_id = TAG_CONN_BASE };
+	struct server_result res = { 0 };
+	int64_t last_tick = now_ms(), idle_since = 0;
+	int rc;
+
+	s.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s.ep < 0)
+		return -errno;
+	collector_set_drain(c, drain_conn, &s);
+	if (o->listen_fd >= 0)
+		epoll_ctl(s.ep, EPOLL_CTL_ADD, o->listen_fd,
+			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_LISTEN });
+	epoll_ctl(s.ep, EPOLL_CTL_ADD, o->ctl_fd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_CTL });
+	if (o->ebpf)
+		epoll_ctl(s.ep, EPOLL_CTL_ADD, ebpf_tracer_fd(o->ebpf),
+			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_EBPF });
+
+	for (;;) {
+		int work = step(&s, s.done ? 20 : TICK_MS);
+		int64_t t = now_ms();
+
+		if (t - last_tick >= TICK_MS) {
+			collector_tick(c);
+			last_tick = t;
+		}
+		live_status(&s, 0);
+		if (!s.done)
+			continue;
+		/* after the root exited: pick up late connections and records, then stop */
+		if (o->listen_fd >= 0)
+			work += accept_all(&s);
+		work += ebpf_drain(&s);
+		if (work || !idle_since)
+			idle_since = t;
+		if (s.nconns == 0 && !work && !o->ebpf)
+			break;
+		if (t - idle_since >= IDLE_DONE_MS)
+			break;
+	}
+	live_status(&s, 1);
+	if (o->ebpf) {
+		ebpf_drain(&s);
+		collector_lost(c, ebpf_tracer_lost(o->ebpf), "ring buffer full");
+	}
+	rc = collector_finish(c);
+	collector_get_stats(c, &res.stats);
+	res.ok = rc == 0;
+	if (write(o->status_fd, &res, sizeof(res)) < 0) {
+		/* nobody to tell */
+	}
+	u64map_each(&s.conns, free_conn, NULL);
+	u64map_release(&s.conns);
+	close(s.ep);
+	return rc;
+}

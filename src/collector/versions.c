@@ -1,0 +1,225 @@
+/* versions.c - file versions: hashing reads at use, writes when their writer is done. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asbuilt/store.h"
+#include "internal.h"
+
+static char *canon_uncached(const char *abspath)
+{
+	char buf[PATH_MAX], *slash, *r;
+	size_t n;
+
+	r = realpath(abspath, NULL);
+	if (r)
+		return r;
+	/* gone or not yet there: resolve the directory, keep the last component */
+	slash = strrchr(abspath, '/');
+	if (!slash || slash == abspath || (size_t)(slash - abspath) >= sizeof(buf))
+		return strdup(abspath);
+	memcpy(buf, abspath, (size_t)(slash - abspath));
+	buf[slash - abspath] = '\0';
+	r = realpath(buf, NULL);
+	if (!r)
+		return strdup(abspath);
+	n = strlen(r);
+	char *out = malloc(n + strlen(slash) + 1);
+	if (out) {
+		memcpy(out, r, n);
+		strcpy(out + n, n == 1 ? slash + 1 : slash);
+	}
+	free(r);
+	return out;
+}
+
+const char *vers_canon(struct collector *c, const char *abspath)
+{
+	char *r = strmap_get(&c->realpaths, abspath);
+
+	if (r)
+		return r;
+	r = canon_uncached(abspath);
+	if (!r)
+		return abspath;
+	/* only cache paths that exist: others may appear later under a symlinked dir */
+	if (strmap_put(&c->realpaths, abspath, r)) {
+		free(r);
+		return abspath;
+	}
+	return r;
+}
+
+static struct pathinfo *path_info(struct collector *c, const char *canon)
+{
+	struct pathinfo *pi = strmap_get(&c->paths, canon);
+
+	if (!pi) {
+		pi = calloc(1, sizeof(*pi));
+		if (!pi || strmap_put(&c->paths, canon, pi)) {
+			free(pi);
+			return NULL;
+		}
+	}
+	return pi;
+}
+
+static const char *state_name(enum hc_status s)
+{
+	switch (s) {
+	case HC_OK:
+		return "ok";
+	case HC_CHANGED:
+		return "changed";
+	case HC_VANISHED:
+		return "vanished";
+	case HC_DIR:
+		return "dir";
+	default:
+		return "unreadable";
+	}
+}
+
+/* Adds a version row for canon with hash h (or state s when not HC_OK). */
+static int64_t add_version(struct collector *c, struct pathinfo *pi, const char *canon,
+			   enum hc_status s, const struct hash_result *h, const struct hc_key *k,
+			   const char *origin, int64_t writer_id)
+{
+	struct store_version v = {
+		.build_id = c->build_id,
+		.path = canon,
+		.vseq = pi->vseq + 1,
+		.origin = origin,
+		.state = state_name(s),
+		.writer_id = writer_id,
+	};
+	int64_t id;
+
+	if (s == HC_OK) {
+		v.sha256 = h->sha256;
+		v.gitoid_sha1 = h->gitoid_sha1;
+		v.gitoid_sha256 = h->gitoid_sha256;
+		v.size = (int64_t)h->size;
+	}
+	if (k) {
+		v.dev = (int64_t)k->dev;
+		v.ino = (int64_t)k->ino;
+		v.mtime_ns = k->mtime_ns;
+		v.ctime_ns = k->ctime_ns;
+		if (s != HC_OK)
+			v.size = (int64_t)k->size;
+	}
+	id = store_version_add(c->st, &v);
+	if (id < 0) {
+		c->db_failed = 1;
+		return 0;
+	}
+	pi->vseq++;
+	pi->cur_vid = id;
+	strcpy(pi->sha256, s == HC_OK ? h->sha256 : "");
+	c->stats.versions++;
+	if (s == HC_CHANGED) {
+		c->stats.warnings++;
+		store_incomplete_add(c->st, c->build_id, writer_id, "changed-before-hash", canon);
+	}
+	return id;
+}
+
+int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *want,
+		  int64_t reader_id)
+{
+	struct pathinfo *pi = path_info(c, canon);
+	struct hash_result h;
+	struct hc_key found = { 0 };
+	enum hc_status s;
+
+	if (!pi)
+		return 0;
+	s = hashcache_get(&c->hc, canon, want, &found, &h);
+	if (s == HC_DIR)
+		return 0;
+	if (s == HC_OK && pi->cur_vid && strcmp(pi->sha256, h.sha256) == 0)
+		return pi->cur_vid;
+	if (s != HC_OK && want)
+		found = *want;
+	c->stats.inputs++;
+	/* content no traced process wrote: there before the build, or changed behind us */
+	return add_version(c, pi, canon, s, &h, &found,
+			   pi->vseq ? "external" : "preexisting", s == HC_CHANGED ? reader_id : 0);
+}
+
+int64_t vers_new(struct collector *c, const char *canon, const char *origin,
+		 int64_t writer_id)
+{
+	struct pathinfo *pi = path_info(c, canon);
+	struct hash_result h;
+	struct hc_key found = { 0 };
+	enum hc_status s;
+
+	if (!pi)
+		return 0;
+	s = hashcache_get(&c->hc, canon, NULL, &found, &h);
+	if (s == HC_DIR)
+		return 0;
+	if (strcmp(origin, "written") == 0)
+		c->stats.outputs++;
+	return add_version(c, pi, canon, s, &h, &found, origin, writer_id);
+}
+
+/* Hashes one pending write of img (and every other pending write of the same path). */
+static void flush_one(struct collector *c, struct image *img, const char *path)
+{
+	struct pending_write **pp = &img->writes, *w;
+	int64_t vid = 0;
+
+	while ((w = *pp)) {
+		if (strcmp(w->path, path) != 0) {
+			pp = &w->next;
+			continue;
+		}
+		if (!vid)
+			vid = vers_new(c, w->path, "written", img->id);
+		if (vid && store_event_set_version(c->st, w->event_id, vid))
+			c->db_failed = 1;
+		*pp = w->next;
+		free(w->path);
+		free(w);
+	}
+	if (strmap_get(&c->writers, path) == img)
+		strmap_put(&c->writers, path, NULL);
+}
+
+void vers_flush_writes(struct collector *c, struct image *img)
+{
+	while (img->writes) {
+		char *p = strdup(img->writes->path);
+		if (!p)
+			return;
+		flush_one(c, img, p);
+		free(p);
+	}
+}
+
+void vers_flush_path(struct collector *c, const char *canon)
+{
+	struct image *img = strmap_get(&c->writers, canon);
+
+	if (img)
+		flush_one(c, img, canon);
+}
+
+static void free_value(const char *key, void *value, void *ctx)
+{
+	free(value);
+}
+
+void vers_release(struct collector *c)
+{
+	strmap_each(&c->paths, free_value, NULL);
+	strmap_release(&c->paths);
+	strmap_each(&c->realpaths, free_value, NULL);
+	strmap_release(&c->realpaths);
+	strmap_release(&c->writers);
+	hashcache_release(&c->hc);
+}

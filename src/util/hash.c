@@ -1,0 +1,136 @@
+/* hash.c - SHA-256 and OmniBOR gitoids of file contents with OpenSSL's EVP API. */
+#include "asbuilt/hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct hash_ctx {
+	EVP_MD_CTX *plain256;
+	EVP_MD_CTX *git1;
+	EVP_MD_CTX *git256;
+};
+
+static void hex(const unsigned char *md, unsigned n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (unsigned i = 0; i < n; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void ctx_release(struct hash_ctx *c)
+{
+	EVP_MD_CTX_free(c->plain256);
+	EVP_MD_CTX_free(c->git1);
+	EVP_MD_CTX_free(c->git256);
+}
+
+static int ctx_init(struct hash_ctx *c, uint64_t size)
+{
+	char blob[40];
+	int n = snprintf(blob, sizeof(blob), "blob %llu", (unsigned long long)size) + 1;
+
+	c->plain256 = EVP_MD_CTX_new();
+	c->git1 = EVP_MD_CTX_new();
+	c->git256 = EVP_MD_CTX_new();
+	if (!c->plain256 || !c->git1 || !c->git256 ||
+	    !EVP_DigestInit_ex(c->plain256, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(c->git1, EVP_sha1(), NULL) ||
+	    !EVP_DigestInit_ex(c->git256, EVP_sha256(), NULL)) {
+		ctx_release(c);
+		return -ENOMEM;
+	}
+	EVP_DigestUpdate(c->git1, blob, (size_t)n);
+	EVP_DigestUpdate(c->git256, blob, (size_t)n);
+	return 0;
+}
+
+static void ctx_update(struct hash_ctx *c, const void *buf, size_t len)
+{
+	EVP_DigestUpdate(c->plain256, buf, len);
+	EVP_DigestUpdate(c->git1, buf, len);
+	EVP_DigestUpdate(c->git256, buf, len);
+}
+
+static void ctx_final(struct hash_ctx *c, uint64_t size, struct hash_result *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n;
+
+	EVP_DigestFinal_ex(c->plain256, md, &n);
+	hex(md, n, out->sha256);
+	EVP_DigestFinal_ex(c->git1, md, &n);
+	hex(md, n, out->gitoid_sha1);
+	EVP_DigestFinal_ex(c->git256, md, &n);
+	hex(md, n, out->gitoid_sha256);
+	out->size = size;
+	ctx_release(c);
+}
+
+int hash_fd(int fd, const struct stat *st, struct hash_result *out)
+{
+	static __thread unsigned char buf[1 << 17];
+	uint64_t size = (uint64_t)st->st_size, off = 0;
+	struct hash_ctx c;
+	int rc = ctx_init(&c, size);
+
+	if (rc)
+		return rc;
+	while (off < size) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO; /* shrank while we read */
+			ctx_release(&c);
+			return rc;
+		}
+		ctx_update(&c, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	/* grown while we read? then the length prefix was wrong */
+	if (pread(fd, buf, 1, (off_t)off) > 0) {
+		ctx_release(&c);
+		return -EIO;
+	}
+	ctx_final(&c, size, out);
+	return 0;
+}
+
+int hash_path(const char *path, struct stat *st, struct hash_result *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st->st_mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(st->st_mode))
+		rc = -EINVAL;
+	else
+		rc = hash_fd(fd, st, out);
+out:
+	close(fd);
+	return rc;
+}
+
+void hash_buf(const void *buf, size_t len, struct hash_result *out)
+{
+	struct hash_ctx c;
+
+	if (ctx_init(&c, len) == 0) {
+		ctx_update(&c, buf, len);
+		ctx_final(&c, len, out);
+	}
+}

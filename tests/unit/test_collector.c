@@ -1,0 +1,212 @@
+/* Unit tests of the collector: synthetic wire records in, database rows out. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asbuilt/collector.h"
+#include "asbuilt/hash.h"
+#include "asbuilt/store.h"
+#include "recbuild.h"
+
+static char dir[64], db[96];
+static struct store *st;
+static struct collector *col;
+
+static void setup(void)
+{
+	char err[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/asbuilt-coll-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	cr_assert_eq(store_open(db, 1, &st, err, sizeof(err)), 0, "%s", err);
+	struct store_build b = { .started_ns = 1, .argv = { "make", 4 }, .cwd = dir,
+				 .backend = "preload" };
+	cr_assert_eq(store_build_new(st, &b), 1);
+	cr_assert_eq(collector_new(st, 1, "preload", &col), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	collector_free(col);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(collector, .init = setup, .fini = teardown);
+
+static void write_file(const char *p, const char *content)
+{
+	FILE *f = fopen(p, "w");
+	fputs(content, f);
+	fclose(f);
+}
+
+static void feed_proc(unsigned pid, unsigned ppid, const char *exe, uint64_t conn)
+{
+	struct recbuf r;
+	struct ab_proc p = { .ppid = ppid, .argv_len = 10 };
+
+	rec_begin(&r, AB_EV_PROC, pid, &p, sizeof(p));
+	rec_str(&r, exe);
+	rec_str(&r, dir);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+	struct ab_argv a = { .offset = 0 };
+	rec_begin(&r, AB_EV_ARGV, pid, &a, sizeof(a));
+	rec_strn(&r, "cc\0-c\0a.c\0", 10);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+/* An open of path by pid; stat taken now (as the interposer does right after open). */
+static void feed_open(unsigned pid, const char *path, int write, uint64_t conn)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3 };
+	struct stat s;
+
+	if (stat(path, &s) == 0) {
+		f.fflags = AB_F_STAT;
+		f.dev = s.st_dev;
+		f.ino = s.st_ino;
+		f.size = (uint64_t)s.st_size;
+		f.mtime_ns = s.st_mtim.tv_sec * 1000000000LL + s.st_mtim.tv_nsec;
+		f.ctime_ns = s.st_ctim.tv_sec * 1000000000LL + s.st_ctim.tv_nsec;
+	}
+	if (write)
+		f.fflags |= AB_F_WRITE;
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	rec_str(&r, strrchr(path, '/') + 1);
+	rec_str(&r, path);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+static char *q(const char *sql)
+{
+	static char out[4096];
+	sqlite3_stmt *s;
+
+	collector_tick(col);
+	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK, "%s",
+		     sqlite3_errmsg(store_db(st)));
+	out[0] = '\0';
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (out[0])
+			strcat(out, "|");
+		strcat(out, sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0)
+						      : "NULL");
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+static const char *sha(const char *content)
+{
+	struct hash_result h;
+	hash_buf(content, strlen(content), &h);
+	return strdup(h.sha256); /* leaked: a test process */
+}
+
+Test(collector, process_rows_and_argv)
+{
+	feed_proc(10, 1, "/usr/bin/cc", 100);
+	cr_assert_str_eq(q("SELECT exe || ' ' || pid || ' ' || hex(argv) FROM processes"),
+			 "/usr/bin/cc 10 6363002D6300612E63");
+	cr_assert_str_eq(q("SELECT exe_sha256 IS NOT NULL FROM processes"), "1");
+}
+
+Test(collector, reads_hashed_writes_hashed_after_writer_ends)
+{
+	char in[128], out[128];
+
+	snprintf(in, sizeof(in), "%s/a.h", dir);
+	snprintf(out, sizeof(out), "%s/a.o", dir);
+	write_file(in, "#define A 1\n");
+	feed_proc(10, 1, "/usr/bin/cc", 100);
+	feed_open(10, in, 0, 100);
+	write_file(out, "partial");
+	feed_open(10, out, 1, 100);
+	write_file(out, "final object\n"); /* the writer goes on writing after open */
+	collector_conn_closed(col, 100);
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SELECT e.access || ' ' || v.sha256 || ' ' || v.origin || ' ' || v.state FROM "
+		 "file_events e JOIN file_versions v ON v.id=e.version_id ORDER BY e.id");
+	char want[512];
+	snprintf(want, sizeof(want), "read %s preexisting ok|write %s written ok",
+		 sha("#define A 1\n"), sha("final object\n"));
+	cr_assert_str_eq(q(sql), want);
+	cr_assert_str_eq(q("SELECT exit_how FROM processes"), "unknown");
+}
+
+Test(collector, regenerated_header_gives_two_versions)
+{
+	char h[128], want[512];
+
+	snprintf(h, sizeof(h), "%s/gen.h", dir);
+	write_file(h, "v1\n");
+	feed_proc(10, 1, "/usr/bin/cc", 100);
+	feed_open(10, h, 0, 100);
+	collector_conn_closed(col, 100);
+	feed_proc(11, 1, "/usr/bin/gen", 101);
+	feed_open(11, h, 1, 101);
+	write_file(h, "version two\n");
+	collector_conn_closed(col, 101);
+	feed_proc(12, 1, "/usr/bin/cc", 102);
+	feed_open(12, h, 0, 102);
+	snprintf(want, sizeof(want), "10 1 %s|11 2 %s|12 2 %s", sha("v1\n"), sha("version two\n"),
+		 sha("version two\n"));
+	cr_assert_str_eq(q("SELECT p.pid || ' ' || v.vseq || ' ' || v.sha256 FROM file_events e"
+			   " JOIN processes p ON p.id=e.process_id"
+			   " JOIN file_versions v ON v.id=e.version_id ORDER BY e.id"),
+			 want);
+}
+
+Test(collector, file_changed_before_hashing_is_flagged_not_hashed)
+{
+	char h[128];
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT, .size = 3,
+			     .ino = 1, .mtime_ns = 5 }; /* identity that no longer matches */
+
+	snprintf(h, sizeof(h), "%s/x.h", dir);
+	write_file(h, "now different\n");
+	feed_proc(10, 1, "/usr/bin/cc", 100);
+	rec_begin(&r, AB_EV_FILE, 10, &f, sizeof(f));
+	rec_str(&r, "x.h");
+	rec_str(&r, h);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	cr_assert_str_eq(q("SELECT state || ' ' || (sha256 IS NULL) FROM file_versions"),
+			 "changed 1");
+	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
+}
+
+Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
+{
+	struct recbuf r;
+	struct ab_exit e = { .status = 3 << 8, .flags = AB_EXIT_WAITSTATUS, .reaped_pid = 11 };
+	struct ab_exec x = { .flags = AB_EXEC_STATIC };
+
+	feed_proc(10, 1, "/usr/bin/make", 100);
+	feed_proc(11, 10, "/usr/bin/cc", 101);
+	rec_begin(&r, AB_EV_EXIT, 10, &e, sizeof(e));
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	cr_assert_str_eq(q("SELECT exit_status || ' ' || exit_how FROM processes WHERE pid=11"),
+			 "3 exit");
+	cr_assert_str_eq(q("SELECT p.pid FROM processes c JOIN processes p ON p.id=c.parent_id"
+			   " WHERE c.pid=11"),
+			 "10");
+	rec_begin(&r, AB_EV_EXEC, 10, &x, sizeof(x));
+	rec_str(&r, "./static-helper");
+	rec_str(&r, "/src/static-helper");
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	cr_assert_str_eq(q("SELECT exe || ' ' || static FROM processes WHERE pid=10 ORDER BY id"),
+			 "/usr/bin/make 0|/src/static-helper 1");
+}
