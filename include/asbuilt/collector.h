@@ -31,8 +31,12 @@ typedef void (*collector_drain_fn)(void *ctx, uint64_t conn);
 int collector_new(struct store *st, int64_t build_id, const char *source,
 		  struct collector **out);
 
-/* Sets the drain callback (preload server). */
-void collector_set_drain(struct collector *c, collector_drain_fn fn, void *ctx);
+/* Sends the one-byte ack an AB_EXIT_SYNC record waits for on connection conn. */
+typedef void (*collector_ack_fn)(void *ctx, uint64_t conn);
+
+/* Sets the connection callbacks of the preload server. */
+void collector_set_io(struct collector *c, collector_drain_fn drain, collector_ack_fn ack,
+		      void *ctx);
 
 /* Processes one record received on connection conn (ebpf: 0).  Returns 0, or -EBADMSG for
  * a malformed record (counted, skipped), or -EIO when the database failed. */

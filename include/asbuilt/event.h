@@ -81,7 +81,8 @@ struct ab_proc {
 };
 #define AB_PROC_STATIC 0x1 /* image has no PT_INTERP (seen by ebpf) */
 #define AB_PROC_ARGV_TRUNC 0x2 /* argv could not be sent whole */
-#define AB_PROC_SETUID 0x4
+#define AB_PROC_SETUID 0x4 /* AT_SECURE: ld.so ignores LD_PRELOAD there */
+#define AB_PROC_FORKED 0x8 /* a fork child without exec (same image as its parent) */
 
 /* AB_EV_ARGV: strings: [0] bytes [offset, offset+len) of the raw argv */
 struct ab_argv {
@@ -150,6 +151,9 @@ struct ab_exit {
 	__u32 pad;
 };
 #define AB_EXIT_WAITSTATUS 0x1 /* status is a wait(2) status (WIFEXITED/WIFSIGNALED...) */
+#define AB_EXIT_SYNC 0x2 /* preload: the exiting process wrote files and waits for one byte
+			  * back on its connection, sent once the collector has hashed them, so
+			  * the next step of the build cannot change them before they are hashed */
 
 /* AB_EV_FORK (ebpf): hdr.pid is the parent */
 struct ab_fork {

@@ -214,6 +214,7 @@ int record_setup(const struct record_opts *o, struct record_run *r)
 	int ctl[2], status[2];
 	struct server_msg m;
 
+	signal(SIGPIPE, SIG_IGN); /* a dead collector shows in waitpid, not as our death */
 	if (new_build_row(o, r))
 		return EXIT_USAGE;
 	if (make_socket(r)) {

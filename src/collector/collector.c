@@ -49,9 +49,11 @@ int collector_new(struct store *st, int64_t build_id, const char *source,
 	return 0;
 }
 
-void collector_set_drain(struct collector *c, collector_drain_fn fn, void *ctx)
+void collector_set_io(struct collector *c, collector_drain_fn drain, collector_ack_fn ack,
+		      void *ctx)
 {
-	c->drain = fn;
+	c->drain = drain;
+	c->ack = ack;
 	c->drain_ctx = ctx;
 }
 
@@ -285,8 +287,11 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 	int status = e->status;
 	const char *how = "exit";
 
-	if (!img)
+	if (!img) {
+		if (e->flags & AB_EXIT_SYNC && c->ack)
+			c->ack(c->drain_ctx, conn);
 		return;
+	}
 	if (e->flags & AB_EXIT_WAITSTATUS) {
 		if (WIFSIGNALED(status)) {
 			status = 128 + WTERMSIG(status);
@@ -304,6 +309,11 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 		image_end(c, img, how, status);
 	} else if (strcmp(c->source, "ebpf") == 0) {
 		image_end(c, img, how, status);
+	} else if (e->flags & AB_EXIT_SYNC) {
+		/* it waits: hash what it wrote before the build can touch it again */
+		vers_flush_writes(c, img);
+		if (c->ack)
+			c->ack(c->drain_ctx, conn);
 	}
 }
 

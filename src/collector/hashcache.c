@@ -62,11 +62,19 @@ static void insert(struct hashcache *hc, const struct hc_key *k, const struct ha
 enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struct hc_key *want,
 			     struct hc_key *found, struct hash_result *out)
 {
-	struct hc_entry *e = want ? lookup(hc, want) : NULL;
+	struct hc_entry *e;
 	struct hash_result h;
 	struct hc_key now;
 	struct stat st;
 	int rc;
+
+	if (!want) { /* as it is now: look it up by its current identity */
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			hc_key_from_stat(&now, &st);
+			want = &now;
+		}
+	}
+	e = want ? lookup(hc, want) : NULL;
 
 	if (e) {
 		hc->hits++;
@@ -84,13 +92,14 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 		return HC_CHANGED; /* size changed while we read: still being written */
 	if (rc)
 		return HC_UNREADABLE;
+	struct hc_key want_copy = want ? *want : (struct hc_key){ 0 };
 	hc_key_from_stat(&now, &st);
 	if (found)
 		*found = now;
 	hc->misses++;
 	hc->bytes_hashed += h.size;
 	insert(hc, &now, &h);
-	if (want && !key_eq(want, &now))
+	if (want && !key_eq(&want_copy, &now))
 		return HC_CHANGED;
 	*out = h;
 	return HC_OK;

@@ -50,6 +50,7 @@ struct collector {
 	struct hashcache hc;
 	struct image *all;
 	collector_drain_fn drain;
+	collector_ack_fn ack;
 	void *drain_ctx;
 	int db_failed;
 	int64_t wall_off; /* CLOCK_MONOTONIC -> Unix epoch, ns */

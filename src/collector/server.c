@@ -20,6 +20,7 @@
 #define TAG_EBPF 3ULL
 #define TAG_CONN_BASE 16ULL /* connection ids start here */
 #define TICK_MS 100
+#define EBPF_POLL_MS 20
 #define IDLE_DONE_MS 150 /* after DONE: finish when nothing arrived for this long */
 
 struct conn {
@@ -87,6 +88,16 @@ static void drain_conn(void *ctx, uint64_t id)
 
 	if (cn)
 		conn_read(s, cn);
+}
+
+static void ack_conn(void *ctx, uint64_t id)
+{
+	struct server *s = ctx;
+	struct conn *cn = u64map_get(&s->conns, id);
+
+	if (cn && send(cn->fd, "k", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* the process is gone already: nothing waits */
+	}
 }
 
 static int accept_all(struct server *s)
@@ -206,13 +217,13 @@ int server_run(struct collector *c, const struct server_opts *o)
 {
 	struct server s = { .c = c, .o = o, .next_id = TAG_CONN_BASE };
 	struct server_result res = { 0 };
-	int64_t last_tick = now_ms(), idle_since = 0;
+	int64_t last_tick = now_ms(), last_ebpf = 0, idle_since = 0;
 	int rc;
 
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s.ep < 0)
 		return -errno;
-	collector_set_drain(c, drain_conn, &s);
+	collector_set_io(c, drain_conn, ack_conn, &s);
 	if (o->listen_fd >= 0)
 		epoll_ctl(s.ep, EPOLL_CTL_ADD, o->listen_fd,
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_LISTEN });
@@ -223,12 +234,17 @@ int server_run(struct collector *c, const struct server_opts *o)
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_EBPF });
 
 	for (;;) {
-		int work = step(&s, s.done ? 20 : TICK_MS);
+		int work = step(&s, s.done || o->ebpf ? EBPF_POLL_MS : TICK_MS);
 		int64_t t = now_ms();
 
 		if (t - last_tick >= TICK_MS) {
 			collector_tick(c);
 			last_tick = t;
+		}
+		if (o->ebpf && t - last_ebpf >= EBPF_POLL_MS) {
+			/* the kernel side wakes us only on exits or a full batch */
+			ebpf_drain(&s);
+			last_ebpf = t;
 		}
 		live_status(&s, 0);
 		if (!s.done)

@@ -1,0 +1,55 @@
+/*
+ * asbuilt_bpf.h - BPF-only constants and scratch layout of bpf/asbuilt.bpf.c.
+ *
+ * The records themselves are the structs of include/asbuilt/event.h; this header only holds
+ * what vmlinux.h lacks (uapi #defines) and the sizes of the kernel side's maps and loops.
+ */
+#ifndef ASBUILT_BPF_H
+#define ASBUILT_BPF_H
+
+#define AB_BPF_TRACKED_MAX 65536 /* live traced processes (zombies are removed at exit) */
+#define AB_BPF_WALK_MAX 256 /* path components followed by a dentry walk */
+#define AB_BPF_NAME_MAX 255 /* longest path component copied */
+#define AB_BPF_ARGV_CHUNKS 256 /* default limit of argv chunks: 8 MiB */
+#define AB_BPF_AUXV_PAIRS 28
+#define AB_BPF_WAKEUP_BYTES (256 << 10) /* wake the consumer when this much is waiting */ /* auxv entries scanned for AT_BASE */
+
+#define AB_NO_DIRFD (-1000) /* sc_args.dfd: the path is not resolved (symlink target) */
+
+/* uapi values that vmlinux.h does not carry */
+#define AB_AT_FDCWD (-100)
+#define AB_AT_REMOVEDIR 0x200
+#define AB_O_WRONLY 01
+#define AB_O_RDWR 02
+#define AB_O_CREAT 0100
+#define AB_O_TRUNC 01000
+#define AB_S_IFMT 0170000
+#define AB_S_IFDIR 0040000
+#define AB_ENOENT 2
+#define AB_ENOTDIR 20
+#define AB_AT_BASE 7
+#define AB_SIGNAL_GROUP_EXIT 0x4
+#define AB_I_CTIME_QUERIED (1u << 31)
+
+/* Arguments of a file syscall, saved at sys_enter for sys_exit (task storage). */
+struct ab_sc_args {
+	__u32 op; /* AB_OP_*; 0: no call in flight */
+	__u32 oflags; /* open flags, rename/link/unlinkat flags */
+	__s32 dfd1; /* dirfd of p1, AB_AT_FDCWD, or AB_NO_DIRFD */
+	__s32 dfd2; /* dirfd of p2 */
+	__u64 p1; /* user pointer: first path (0: none) */
+	__u64 p2; /* user pointer: second path (0: none) */
+	__u64 how; /* openat2: user pointer to struct open_how */
+	__s32 nr; /* syscall number seen at enter */
+	__u32 pad;
+};
+
+/* Per-CPU scratch: a record is built in rec, a path is built backwards in path.  Both are
+ * twice their logical limit so that masked offsets stay provably inside for the verifier. */
+struct ab_scratch {
+	__u8 rec[2 * AB_REC_MAX];
+	__u8 path[2 * AB_PATH_MAX];
+	__u64 auxv[2 * AB_BPF_AUXV_PAIRS];
+};
+
+#endif /* ASBUILT_BPF_H */

@@ -1,0 +1,471 @@
+/*
+ * conn.c - state, collector connection and record sending of the interposer.
+ *
+ * One AF_UNIX SOCK_SEQPACKET connection per process image, made in the constructor (and
+ * again in a fork child by the pthread_atfork child handler).  Every record is one sendmsg
+ * whose iovecs point at the caller's bytes: nothing is copied, nothing is allocated, no
+ * lock is taken, so sending is safe from threads, signal handlers and vfork children.
+ *
+ * A vfork (or raw clone) child sees getpid() != g_pid: it sends on the inherited
+ * connection with its own pid and changes no global state; the collector treats an unknown
+ * pid on a connection as a child of that connection's process.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define WCONN_OFF 0 /* not started (ASBUILT_SOCK unset or constructor not run yet) */
+#define WCONN_ON 1
+#define WCONN_INERT 2 /* collector unreachable or gone: do nothing more */
+#define WCONN_FD_MIN 1000 /* move our socket above the fds programs and shells juggle */
+
+#define WSOCK_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+
+char wconn_env_sock[sizeof AB_ENV_SOCK "=" + WSOCK_MAX];
+char wconn_env_lib[sizeof AB_ENV_LIB "=" + WPATH_BUF];
+char wconn_env_dir[sizeof AB_ENV_DIR "=" + WPATH_BUF];
+const char *wconn_lib = "";
+
+static int g_enabled;
+static int g_state = WCONN_OFF;
+static int g_fd = -1;
+static pid_t g_pid;
+static unsigned g_seq;
+static int g_marked;
+static int g_wrote; /* this process wrote a file since its last synced exit record */
+#define WCONN_ACK_TIMEOUT_MS 120000
+static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
+
+static const char *g_sock = "";
+static const char *g_dir = "";
+static char g_exe[WPATH_BUF];
+static size_t g_exe_len;
+static const char *g_execfn = "";
+static const char *g_args; /* contiguous raw argv of this image, or NULL */
+static size_t g_args_len;
+static int g_args_proc; /* argv not contiguous: read /proc/self/cmdline */
+static char g_chunk[AB_ARGV_CHUNK]; /* only used single-threaded (constructor, atfork child) */
+
+extern char **environ;
+
+void *wreal_sym(void **slot, const char *name)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+int wconn_enabled(void)
+{
+	return g_enabled;
+}
+
+int wconn_on(void)
+{
+	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_ON;
+}
+
+/* Create "$ASBUILT_DIR/unreachable.<pid>" once; raw syscalls only. */
+static void wconn_mark_unreachable(void)
+{
+	char path[WPATH_BUF + 40];
+	size_t n = strlen(g_dir);
+	long fd;
+
+	if (!n || g_marked || n + 40 > sizeof path)
+		return;
+	g_marked = 1;
+	memcpy(path, g_dir, n);
+	memcpy(path + n, "/unreachable.", 13);
+	wpath_utoa(path + n + 13, (unsigned long)getpid());
+	fd = syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		syscall(SYS_close, fd);
+}
+
+/* Stop sending for this process (never from a vfork child). */
+static void wconn_go_inert(int mark)
+{
+	__atomic_store_n(&g_state, WCONN_INERT, __ATOMIC_RELAXED);
+	if (mark)
+		wconn_mark_unreachable();
+}
+
+/* Connect to the collector; returns the fd or -errno.  The fd is close-on-exec. */
+static int wconn_connect(void)
+{
+	struct sockaddr_un sa;
+	int fd, hi, r;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, g_sock, strlen(g_sock));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	do
+		r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, WCONN_FD_MIN);
+	if (hi >= 0) {
+		close(fd);
+		fd = hi;
+	}
+	return fd;
+}
+
+int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
+{
+	struct ab_hdr h;
+	__u32 lens[WCONN_MAXSTR];
+	struct iovec iov[2 + 2 * WCONN_MAXSTR];
+	struct msghdr mh;
+	struct timespec ts;
+	size_t total = sizeof h + blen, room;
+	unsigned i, k = 0;
+	pid_t pid;
+	ssize_t r;
+	int e;
+
+	if (!wconn_on() || n > WCONN_MAXSTR)
+		return -EINVAL;
+	iov[k++] = (struct iovec){ &h, sizeof h };
+	iov[k++] = (struct iovec){ (void *)body, blen };
+	for (i = 0; i < n; i++) {
+		room = AB_REC_MAX - total - 4;
+		lens[i] = (__u32)(s[i].len < room ? s[i].len : room);
+		total += 4 + lens[i];
+		iov[k++] = (struct iovec){ &lens[i], 4 };
+		iov[k++] = (struct iovec){ (void *)s[i].p, lens[i] };
+		if (total + 4 > AB_REC_MAX && i + 1 < n)
+			n = i + 1; /* no room for more strings */
+	}
+	pid = getpid();
+	memset(&h, 0, sizeof h);
+	h.type = (__u16)type;
+	h.nstr = (__u16)n;
+	h.size = (__u32)total;
+	h.pid = (__u32)pid;
+	if (pid == g_pid) {
+		if (!t_tid)
+			t_tid = (pid_t)syscall(SYS_gettid);
+		h.tid = (__u32)t_tid;
+	} else {
+		h.tid = (__u32)pid; /* vfork/clone child: single thread */
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	h.ts_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	h.seq = __atomic_fetch_add(&g_seq, 1, __ATOMIC_RELAXED);
+	h.src = AB_SRC_PRELOAD;
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = iov;
+	mh.msg_iovlen = k;
+	do
+		r = sendmsg(g_fd, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r >= 0)
+		return 0;
+	e = errno;
+	if (pid == g_pid) {
+		if (e == EPIPE || e == ECONNRESET || e == ECONNREFUSED || e == ENOTCONN)
+			wconn_go_inert(1);
+		else if (e == EBADF || e == ENOTSOCK)
+			wconn_go_inert(0); /* the program closed or reused our fd: stop quietly */
+	}
+	return -e;
+}
+
+void wconn_note_write(void)
+{
+	if (getpid() == g_pid)
+		g_wrote = 1;
+}
+
+/* Waits for the collector's one-byte ack of an AB_EXIT_SYNC record (bounded: a stuck
+ * collector must not hang the build). */
+static void wconn_wait_ack(void)
+{
+	struct pollfd p = { .fd = g_fd, .events = POLLIN };
+	char b;
+	int r;
+
+	do
+		r = poll(&p, 1, WCONN_ACK_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		while (recv(g_fd, &b, 1, MSG_DONTWAIT) < 0 && errno == EINTR)
+			;
+}
+
+void wconn_send_exit(int status, unsigned flags, pid_t reaped)
+{
+	struct ab_exit x = { 0 };
+	int e = errno, sync;
+
+	if (!wconn_on())
+		return;
+	/* only the connection's own process, never a vfork child sharing it */
+	sync = reaped == 0 && g_wrote && getpid() == g_pid;
+	x.status = status;
+	x.flags = flags | (sync ? AB_EXIT_SYNC : 0);
+	x.reaped_pid = (__u32)reaped;
+	if (wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0 && sync) {
+		g_wrote = 0;
+		wconn_wait_ack();
+	}
+	errno = e;
+}
+
+/* Selected environment variables sent in AB_EV_ENV. */
+static const char *const wconn_envnames[] = {
+	"PATH", "CC", "CXX", "CPP", "LD", "AR", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS",
+	"LDLIBS", "MAKEFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LIBRARY_PATH", "CPATH",
+	"C_INCLUDE_PATH", "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "DEB_BUILD_OPTIONS",
+	"DEB_HOST_ARCH", "CCACHE_DIR",
+};
+
+/* Send AB_EV_ENV with the selected "NAME=value" entries of environ. */
+static void wconn_send_env(void)
+{
+	struct wstr s[WCONN_MAXSTR];
+	struct ab_env body = { 0 };
+	char **e;
+	size_t i, nn = sizeof wconn_envnames / sizeof wconn_envnames[0];
+
+	for (e = environ; e && *e && body.count < WCONN_MAXSTR; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len;
+
+		if (!eq)
+			continue;
+		len = (size_t)(eq - *e);
+		for (i = 0; i < nn; i++) {
+			if (strlen(wconn_envnames[i]) == len && !memcmp(*e, wconn_envnames[i], len)) {
+				s[body.count].p = *e;
+				s[body.count++].len = strlen(*e);
+				break;
+			}
+		}
+	}
+	wconn_send(AB_EV_ENV, &body, sizeof body, s, body.count);
+}
+
+/* Total bytes of /proc/self/cmdline (fallback when argv is not contiguous). */
+static size_t wconn_cmdline_len(void)
+{
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	size_t total = 0;
+	long r;
+
+	if (fd < 0)
+		return 0;
+	while ((r = syscall(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0)
+		total += (size_t)r;
+	syscall(SYS_close, fd);
+	return total;
+}
+
+/* Send the AB_EV_ARGV chunks, at most len bytes in all. */
+static void wconn_send_argv(size_t len)
+{
+	struct ab_argv a;
+	struct wstr s;
+	size_t off = 0;
+	long fd, r;
+
+	if (!g_args_proc) {
+		for (off = 0; off < len; off += AB_ARGV_CHUNK) {
+			a.offset = off;
+			s.p = g_args + off;
+			s.len = len - off < AB_ARGV_CHUNK ? len - off : AB_ARGV_CHUNK;
+			if (wconn_send(AB_EV_ARGV, &a, sizeof a, &s, 1) < 0)
+				return;
+		}
+		return;
+	}
+	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (off < len && (r = syscall(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0) {
+		a.offset = off;
+		s.p = g_chunk;
+		s.len = (size_t)r < len - off ? (size_t)r : len - off;
+		if (wconn_send(AB_EV_ARGV, &a, sizeof a, &s, 1) < 0)
+			break;
+		off += s.len;
+	}
+	syscall(SYS_close, fd);
+}
+
+/* Send AB_EV_PROC, the AB_EV_ARGV chunks and AB_EV_ENV for this image. */
+static void wconn_hello(unsigned flags, const char *execfn)
+{
+	struct ab_proc p;
+	struct stat st;
+	struct wstr s[4];
+	char cwd[WPATH_BUF];
+	size_t alen = g_args_proc ? wconn_cmdline_len() : g_args_len;
+
+	memset(&p, 0, sizeof p);
+	p.ppid = (__u32)getppid();
+	p.uid = (__u32)getuid();
+	p.gid = (__u32)getgid();
+	p.flags = flags;
+	if (getauxval(AT_SECURE))
+		p.flags |= AB_PROC_SETUID;
+	if (stat("/proc/self/exe", &st) == 0) {
+		p.exe_dev = st.st_dev;
+		p.exe_ino = st.st_ino;
+	}
+	p.argv_len = alen;
+	if (!getcwd(cwd, sizeof cwd))
+		cwd[0] = '\0';
+	s[0] = (struct wstr){ g_exe, g_exe_len };
+	s[1] = (struct wstr){ cwd, strlen(cwd) };
+	s[2] = (struct wstr){ execfn, strlen(execfn) };
+	s[3] = (struct wstr){ "", 0 };
+	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, 4) < 0)
+		return;
+	wconn_send_argv(alen);
+	wconn_send_env();
+}
+
+/* Fork child: a new connection of its own and a PROC record naming the parent. */
+static void wconn_atfork_child(void)
+{
+	int e = errno, fd;
+
+	g_wrote = 0;
+	if (!g_enabled)
+		return;
+	t_tid = 0;
+	if (g_fd >= 0)
+		close(g_fd);
+	g_fd = -1;
+	g_pid = getpid();
+	g_seq = 0;
+	g_marked = 0;
+	g_state = WCONN_OFF;
+	fd = wconn_connect();
+	if (fd < 0) {
+		wconn_go_inert(1);
+	} else {
+		g_fd = fd;
+		g_state = WCONN_ON;
+		wconn_hello(AB_PROC_FORKED, "");
+	}
+	errno = e;
+}
+
+/* Copy "NAME=" + value into dst (cap bytes); returns 0 when it did not fit. */
+static int wconn_capture(char *dst, size_t cap, const char *name, const char *val)
+{
+	size_t nl = strlen(name), vl = strlen(val);
+
+	if (nl + 1 + vl + 1 > cap)
+		return 0;
+	memcpy(dst, name, nl);
+	dst[nl] = '=';
+	memcpy(dst + nl + 1, val, vl + 1);
+	return 1;
+}
+
+/* Find the raw argv area of this image if it is one contiguous block. */
+static void wconn_capture_argv(int argc, char **argv)
+{
+	int i;
+
+	g_args = NULL;
+	g_args_len = 0;
+	g_args_proc = 1;
+	if (argc <= 0 || !argv || !argv[0]) {
+		g_args_proc = argc > 0;
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		size_t l;
+
+		if (!argv[i])
+			return;
+		l = strlen(argv[i]) + 1;
+		if (i + 1 < argc && argv[i] + l != argv[i + 1])
+			return;
+		g_args_len += l;
+	}
+	g_args = argv[0];
+	g_args_proc = 0;
+}
+
+/* Dummy whose address names this library for dladdr. */
+static void wconn_self(void)
+{
+}
+
+__attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char **envp)
+{
+	int e = errno, fd;
+	const char *sock = getenv(AB_ENV_SOCK), *lib = getenv(AB_ENV_LIB);
+	const char *dir = getenv(AB_ENV_DIR);
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+	Dl_info di;
+	ssize_t n;
+
+	(void)envp;
+	if (!sock || !*sock || strlen(sock) >= WSOCK_MAX)
+		goto out;
+	if ((!lib || lib[0] != '/') && dladdr((void *)wconn_self, &di) && di.dli_fname)
+		lib = di.dli_fname;
+	if (!lib || !wconn_capture(wconn_env_lib, sizeof wconn_env_lib, AB_ENV_LIB, lib))
+		goto out;
+	wconn_capture(wconn_env_sock, sizeof wconn_env_sock, AB_ENV_SOCK, sock);
+	if (dir && *dir && wconn_capture(wconn_env_dir, sizeof wconn_env_dir, AB_ENV_DIR, dir))
+		g_dir = wconn_env_dir + sizeof AB_ENV_DIR;
+	g_sock = wconn_env_sock + sizeof AB_ENV_SOCK;
+	wconn_lib = wconn_env_lib + sizeof AB_ENV_LIB;
+	g_execfn = fn ? fn : "";
+	n = readlink("/proc/self/exe", g_exe, sizeof g_exe - 1);
+	g_exe_len = n > 0 ? (size_t)n : 0;
+	g_exe[g_exe_len] = '\0';
+	wconn_capture_argv(argc, argv);
+	wexec_init();
+	wspawn_init();
+	wfile_init();
+	wfsops_init();
+	wproc_init();
+	wdlopen_init();
+	pthread_atfork(NULL, NULL, wconn_atfork_child);
+	g_pid = getpid();
+	g_enabled = 1;
+	fd = wconn_connect();
+	if (fd < 0) {
+		wconn_go_inert(1);
+		goto out;
+	}
+	g_fd = fd;
+	g_state = WCONN_ON;
+	wconn_hello(0, g_execfn);
+out:
+	errno = e;
+}

@@ -1,0 +1,108 @@
+/*
+ * elfcheck.c - is the file about to be exec'd a static binary (no PT_INTERP)?
+ *
+ * A static binary does not load the interposer, so nothing it does is seen; the exec hooks
+ * warn about it.  Reads the ELF header and program headers with raw pread into a stack
+ * buffer; follows one "#!" interpreter.  Safe in a vfork child.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define WELF_BUF 1024
+#define WELF_DEPTH 3 /* #! interpreters followed */
+
+/* p_type of program header i (offset off), from buf or with one more pread. */
+static int welf_ptype(long fd, const unsigned char *buf, long n, unsigned long off, __u32 *type)
+{
+	if (off + 4 <= (unsigned long)n) {
+		memcpy(type, buf + off, 4);
+		return 0;
+	}
+	return syscall(SYS_pread64, fd, type, 4, (long)off) == 4 ? 0 : -1;
+}
+
+/* 1: ELF without PT_INTERP; 0: ELF with PT_INTERP or unknown. */
+static int welf_scan(long fd, const unsigned char *buf, long n)
+{
+	unsigned long phoff;
+	unsigned phnum, phent, i, type16;
+	__u32 type;
+
+	if (buf[EI_CLASS] == ELFCLASS64 && n >= (long)sizeof(Elf64_Ehdr)) {
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+		phoff = eh->e_phoff;
+		phnum = eh->e_phnum;
+		phent = eh->e_phentsize;
+		type16 = eh->e_type;
+	} else if (buf[EI_CLASS] == ELFCLASS32 && n >= (long)sizeof(Elf32_Ehdr)) {
+		const Elf32_Ehdr *eh = (const Elf32_Ehdr *)buf;
+		phoff = eh->e_phoff;
+		phnum = eh->e_phnum;
+		phent = eh->e_phentsize;
+		type16 = eh->e_type;
+	} else {
+		return 0;
+	}
+	if ((type16 != ET_EXEC && type16 != ET_DYN) || phent < 4 || phnum == 0 || phnum > 4096)
+		return 0;
+	for (i = 0; i < phnum; i++) {
+		if (welf_ptype(fd, buf, n, phoff + (unsigned long)i * phent, &type) < 0)
+			return 0;
+		if (type == PT_INTERP)
+			return 0;
+	}
+	return 1;
+}
+
+/* Copy the interpreter path of a "#!" line in buf into out; 0 when none. */
+static int welf_shebang(const unsigned char *buf, long n, char *out, size_t cap)
+{
+	long i = 2, j;
+
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	for (j = i; j < n && buf[j] != ' ' && buf[j] != '\t' && buf[j] != '\n' && buf[j]; j++)
+		;
+	if (j == i || j == n || (size_t)(j - i) >= cap)
+		return 0;
+	memcpy(out, buf + i, (size_t)(j - i));
+	out[j - i] = '\0';
+	return 1;
+}
+
+int welf_static_at(int dirfd, const char *path, int atflags)
+{
+	unsigned char buf[WELF_BUF];
+	char interp[256];
+	int depth, flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r = 0;
+	long fd, n;
+
+	for (depth = 0; depth < WELF_DEPTH; depth++) {
+		if (path[0] == '\0' && (atflags & AT_EMPTY_PATH))
+			fd = syscall(SYS_dup, dirfd);
+		else
+			fd = syscall(SYS_openat, dirfd, path, flags);
+		if (fd < 0)
+			return 0;
+		n = syscall(SYS_pread64, fd, buf, sizeof buf, 0L);
+		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
+			r = welf_scan(fd, buf, n);
+			syscall(SYS_close, fd);
+			return r;
+		}
+		syscall(SYS_close, fd);
+		if (n < 4 || buf[0] != '#' || buf[1] != '!' ||
+		    !welf_shebang(buf, n, interp, sizeof interp))
+			return 0;
+		path = interp;
+		dirfd = AT_FDCWD;
+		atflags = 0;
+	}
+	return 0;
+}

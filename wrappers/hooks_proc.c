@@ -1,0 +1,205 @@
+/*
+ * hooks_proc.c - process ends (exit, _exit, _Exit, main returning, wait*), chdir and
+ * fchdir.  (dlopen is in hooks_dlopen.c.)
+ *
+ * AB_EV_EXIT comes from two sides: the process itself (reaped_pid 0, status = the exit
+ * argument or main's return value) and a parent that reaped a child with wait*()
+ * (reaped_pid = the child, status a wait(2) status, AB_EXIT_WAITSTATUS).
+ */
+#undef _FORTIFY_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef int (*wproc_main_fn)(int, char **, char **);
+int __libc_start_main(wproc_main_fn main, int argc, char **argv, void (*init)(void),
+		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
+
+WREAL_DECL(exit);
+WREAL_DECL(_exit);
+WREAL_DECL(_Exit);
+WREAL_DECL(wait);
+WREAL_DECL(waitpid);
+WREAL_DECL(wait3);
+WREAL_DECL(wait4);
+WREAL_DECL(waitid);
+WREAL_DECL(chdir);
+WREAL_DECL(fchdir);
+WREAL_DECL(__libc_start_main);
+
+static wproc_main_fn wproc_main;
+
+/* Exit without returning, whatever happens. */
+#define WPROC_EXIT(fn, status)                                                             \
+	do {                                                                               \
+		wconn_send_exit(status, 0, 0);                                             \
+		WREAL(fn)(status);                                                         \
+		for (;;)                                                                   \
+			syscall(SYS_exit_group, status);                                   \
+	} while (0)
+
+WHOOK void exit(int status)
+{
+	WPROC_EXIT(exit, status);
+}
+
+WHOOK void _exit(int status)
+{
+	WPROC_EXIT(_exit, status);
+}
+
+WHOOK void _Exit(int status)
+{
+	WPROC_EXIT(_Exit, status);
+}
+
+/* main() of the program, run from our __libc_start_main: report its return value. */
+static int wproc_wrapped_main(int argc, char **argv, char **envp)
+{
+	int r = wproc_main(argc, argv, envp);
+
+	wconn_send_exit(r, 0, 0);
+	return r;
+}
+
+WHOOK int __libc_start_main(wproc_main_fn main, int argc, char **argv, void (*init)(void),
+			    void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	wproc_main = main;
+	return WREAL(__libc_start_main)(wproc_wrapped_main, argc, argv, init, fini, rtld_fini,
+					stack_end);
+}
+
+/* A child pid was reaped with wait status st: report it if it ended. */
+static void wproc_reaped(pid_t pid, int st)
+{
+	if (pid > 0 && (WIFEXITED(st) || WIFSIGNALED(st)))
+		wconn_send_exit(st, AB_EXIT_WAITSTATUS, pid);
+}
+
+/* Body of a wait hook: call with a status pointer we can read, report, keep errno. */
+#define WPROC_WAIT(stp, call)                                                              \
+	do {                                                                               \
+		int local_ = 0, *sp_ = (stp) ? (stp) : &local_, e_;                        \
+		pid_t r_;                                                                  \
+		(void)sp_;                                                                 \
+		r_ = (call);                                                               \
+		e_ = errno;                                                                \
+		if (r_ > 0)                                                                \
+			wproc_reaped(r_, *sp_);                                            \
+		errno = e_;                                                                \
+		return r_;                                                                 \
+	} while (0)
+
+WHOOK pid_t wait(int *st)
+{
+	WPROC_WAIT(st, WREAL(wait)(sp_));
+}
+
+WHOOK pid_t waitpid(pid_t pid, int *st, int options)
+{
+	WPROC_WAIT(st, WREAL(waitpid)(pid, sp_, options));
+}
+
+WHOOK pid_t wait3(int *st, int options, struct rusage *ru)
+{
+	WPROC_WAIT(st, WREAL(wait3)(sp_, options, ru));
+}
+
+WHOOK pid_t wait4(pid_t pid, int *st, int options, struct rusage *ru)
+{
+	WPROC_WAIT(st, WREAL(wait4)(pid, sp_, options, ru));
+}
+
+WHOOK int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+	int r = WREAL(waitid)(idtype, id, info, options), e = errno, st;
+
+	if (r == 0 && info && info->si_pid > 0 && !(options & WNOWAIT)) {
+		switch (info->si_code) {
+		case CLD_EXITED:
+			st = (info->si_status & 0xff) << 8;
+			break;
+		case CLD_KILLED:
+			st = info->si_status & 0x7f;
+			break;
+		case CLD_DUMPED:
+			st = (info->si_status & 0x7f) | 0x80;
+			break;
+		default:
+			st = -1;
+		}
+		if (st != -1)
+			wproc_reaped(info->si_pid, st);
+	}
+	errno = e;
+	return r;
+}
+
+/* Report a successful chdir/fchdir: [0] as given, [1] the new cwd. */
+static void wproc_chdir(int fd, const char *path)
+{
+	struct ab_file f;
+	struct wstr s[4];
+	char cwd[WPATH_BUF];
+	size_t n = strlen(path);
+
+	if (!getcwd(cwd, sizeof cwd))
+		cwd[0] = '\0';
+	memset(&f, 0, sizeof f);
+	f.op = AB_OP_CHDIR;
+	f.fflags = AB_F_DIR;
+	f.dirfd = fd;
+	if (n > AB_PATH_MAX) {
+		n = AB_PATH_MAX;
+		f.fflags |= AB_F_TRUNC_PATH;
+	}
+	s[0] = (struct wstr){ path, n };
+	s[1] = (struct wstr){ cwd, strlen(cwd) };
+	s[2] = s[3] = (struct wstr){ "", 0 };
+	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
+}
+
+WHOOK int chdir(const char *path)
+{
+	int r = WREAL(chdir)(path), e = errno;
+
+	if (r == 0 && wconn_on())
+		wproc_chdir(AT_FDCWD, path);
+	errno = e;
+	return r;
+}
+
+WHOOK int fchdir(int fd)
+{
+	int r = WREAL(fchdir)(fd), e = errno;
+
+	if (r == 0 && wconn_on())
+		wproc_chdir(fd, "");
+	errno = e;
+	return r;
+}
+
+void wproc_init(void)
+{
+	(void)WREAL(exit);
+	(void)WREAL(_exit);
+	(void)WREAL(_Exit);
+	(void)WREAL(wait);
+	(void)WREAL(waitpid);
+	(void)WREAL(wait3);
+	(void)WREAL(wait4);
+	(void)WREAL(waitid);
+	(void)WREAL(chdir);
+	(void)WREAL(fchdir);
+}

@@ -1,0 +1,125 @@
+/*
+ * hooks_spawn.c - posix_spawn, posix_spawnp, system and popen.
+ *
+ * These start a new child (AB_EXEC_SPAWN) and glibc execs inside it with internal calls
+ * that our hooks do not see.  posix_spawn* get the doctored envp; system and popen use
+ * environ, so it is repaired with setenv first (the parent's context, never a vfork child).
+ */
+#undef _FORTIFY_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define WSPAWN_SH "/bin/sh"
+
+WREAL_DECL(posix_spawn);
+WREAL_DECL(posix_spawnp);
+WREAL_DECL(system);
+WREAL_DECL(popen);
+
+/* Shared body of posix_spawn (search 0) and posix_spawnp (search 1). */
+static int wspawn_run(int search, pid_t *pid, const char *file,
+		      const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		      char *const argv[], char *const envp[])
+{
+	char abs[WPATH_BUF], found[WPATH_BUF];
+	const char *target = file;
+	size_t alen = 0;
+	unsigned fl = AB_EXEC_SPAWN;
+	int e = errno, trunc = 0, r;
+
+	abs[0] = '\0';
+	if (wconn_on()) {
+		if (search && wexec_which(file, found) == 0)
+			target = found;
+		alen = wpath_abs_at(AT_FDCWD, target, abs, &trunc);
+		fl = wexec_announce(AT_FDCWD, target, abs, alen, 0, fl);
+	}
+	{
+		WENV_DOCTOR(nenv, envp);
+		errno = e;
+		if (search)
+			r = WREAL(posix_spawnp)(pid, file, fa, attr, argv, nenv);
+		else
+			r = WREAL(posix_spawn)(pid, file, fa, attr, argv, nenv);
+	}
+	e = errno;
+	if (r)
+		wexec_failed(file, abs, alen, fl, r);
+	errno = e;
+	return r;
+}
+
+WHOOK int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+		      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	if (!wconn_enabled())
+		return WREAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+	return wspawn_run(0, pid, path, fa, attr, argv, envp);
+}
+
+WHOOK int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	if (!wconn_enabled())
+		return WREAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+	return wspawn_run(1, pid, file, fa, attr, argv, envp);
+}
+
+/* Before system/popen: repair environ and announce the shell.  Returns the flags. */
+static unsigned wspawn_shell(void)
+{
+	int e = errno;
+	unsigned fl = AB_EXEC_SPAWN;
+
+	wenv_fix_environ();
+	fl = wexec_announce(AT_FDCWD, WSPAWN_SH, WSPAWN_SH, sizeof WSPAWN_SH - 1, 0, fl);
+	errno = e;
+	return fl;
+}
+
+WHOOK int system(const char *cmd)
+{
+	unsigned fl;
+	int r, e;
+
+	if (!cmd || !wconn_enabled())
+		return WREAL(system)(cmd);
+	fl = wspawn_shell();
+	r = WREAL(system)(cmd);
+	e = errno;
+	if (r == -1)
+		wexec_failed(WSPAWN_SH, WSPAWN_SH, sizeof WSPAWN_SH - 1, fl, e);
+	errno = e;
+	return r;
+}
+
+WHOOK FILE *popen(const char *cmd, const char *type)
+{
+	unsigned fl;
+	FILE *fp;
+	int e;
+
+	if (!cmd || !wconn_enabled())
+		return WREAL(popen)(cmd, type);
+	fl = wspawn_shell();
+	fp = WREAL(popen)(cmd, type);
+	e = errno;
+	if (!fp)
+		wexec_failed(WSPAWN_SH, WSPAWN_SH, sizeof WSPAWN_SH - 1, fl, e);
+	errno = e;
+	return fp;
+}
+
+void wspawn_init(void)
+{
+	(void)WREAL(posix_spawn);
+	(void)WREAL(posix_spawnp);
+	(void)WREAL(system);
+	(void)WREAL(popen);
+}

@@ -1,0 +1,164 @@
+/*
+ * internal.h - shared declarations of the LD_PRELOAD interposer (libasbuilt-preload.so).
+ *
+ * Modules: conn.c (state, connection, record sending, constructor, fork handling),
+ * path.c (pure lexical path resolution), env.c (environment doctoring for exec),
+ * elfcheck.c (static-binary detection), hooks_exec.c / hooks_spawn.c (exec family),
+ * hooks_file.c (open family and other file operations), hooks_proc.c (exit, wait, chdir,
+ * dlopen, __libc_start_main).
+ *
+ * Rules for everything here: no malloc in anything reachable from a vfork child, errno
+ * preserved by every hook, never exit or abort inside a hooked call, own I/O through raw
+ * syscalls or functions we do not hook, nothing beyond libc and libdl.
+ */
+#ifndef ASBUILT_WRAPPERS_INTERNAL_H
+#define ASBUILT_WRAPPERS_INTERNAL_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "asbuilt/event.h"
+
+/* Marks an exported hook; everything else stays hidden (-fvisibility=hidden). */
+#define WHOOK __attribute__((visibility("default")))
+
+/* Size of a path buffer: AB_PATH_MAX bytes plus the NUL. */
+#define WPATH_BUF (AB_PATH_MAX + 1)
+
+/* AB_EV_PROC flag: this image is a fork child of ppid (same image, no exec happened).
+ * Proposed for event.h; defined here until the lead adds it there. */
+#ifndef AB_PROC_FORKED
+#define AB_PROC_FORKED 0x8
+#endif
+
+/* One string of a record: bytes and length (no NUL needed). */
+struct wstr {
+	const char *p;
+	size_t len;
+};
+
+/* Most strings one record may carry. */
+#define WCONN_MAXSTR 32
+
+/* ---- conn.c -------------------------------------------------------------------------- */
+
+/* "ASBUILT_SOCK=<path>" etc., captured by the constructor; empty when unset. */
+extern char wconn_env_sock[];
+extern char wconn_env_lib[];
+extern char wconn_env_dir[];
+
+/* Absolute path of this library (points into wconn_env_lib). */
+extern const char *wconn_lib;
+
+/* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
+int wconn_enabled(void);
+
+/* Nonzero when records can be sent (connected and not inert).  Cheap: one load. */
+int wconn_on(void);
+
+/* Send one record: header (filled here) + body + strings as iovecs, one sendmsg.
+ * Strings longer than the record allows are cut.  Safe from threads, vfork children and
+ * signal handlers; never blocks unless the collector applies back-pressure.
+ * Returns 0 or -errno.  On EPIPE/ECONNRESET the process goes inert (marker file). */
+int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n);
+
+/* Send AB_EV_EXIT.  reaped: 0 for the process itself, else the reaped child.  When the
+ * process itself exits after writing files, it waits (bounded) for the collector's ack
+ * that they are hashed (AB_EXIT_SYNC). */
+void wconn_send_exit(int status, unsigned flags, pid_t reaped);
+
+/* Notes that this process wrote a file (its exit will wait for the hashes). */
+void wconn_note_write(void);
+
+/* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
+void *wreal_sym(void **slot, const char *name);
+
+/* Declares the cache slot of the real function fn (one per file that calls WREAL(fn)). */
+#define WREAL_DECL(fn) static void *wreal_##fn
+/* The real fn, typed like the libc declaration of fn. */
+#define WREAL(fn) ((__typeof__(&fn))wreal_sym(&wreal_##fn, #fn))
+
+/* ---- path.c (pure) ------------------------------------------------------------------- */
+
+/* Lexically join base (absolute directory) and path into out (cap bytes, NUL included):
+ * "." and empty components dropped, ".." folded (never above "/"), symlinks untouched.
+ * An absolute path ignores base; a relative path with base NULL or "" gives "".
+ * base may be out itself (the join is done in place).
+ * Returns the length of out; sets *trunc to 1 when the result did not fit (out then holds
+ * a cut prefix), else leaves it. */
+size_t wpath_join(char *out, size_t cap, const char *base, const char *path, int *trunc);
+
+/* Write the decimal digits of v to buf (at least 21 bytes), NUL-terminated; returns length. */
+size_t wpath_utoa(char *buf, unsigned long v);
+
+/* Directory of an *at() call: getcwd for AT_FDCWD, else readlink /proc/self/fd/N.
+ * Fills buf (cap bytes) and returns 0, or -errno (buf then ""). */
+int wpath_dirfd(int dirfd, char *buf, size_t cap);
+
+/* readlink("/proc/self/fd/N") into buf (cap bytes, NUL-terminated); returns length or -errno */
+int wpath_fdlink(int fd, char *buf, size_t cap);
+
+/* Absolute lexical form of path relative to dirfd into out (WPATH_BUF bytes).
+ * Returns length (0 when unknown); sets *trunc when cut. */
+size_t wpath_abs_at(int dirfd, const char *path, char *out, int *trunc);
+
+/* ---- env.c --------------------------------------------------------------------------- */
+
+/* Pointer slots the doctored copy of envp needs (NULL terminator included). */
+size_t wenv_slots(char *const envp[]);
+
+/* Bytes of the "LD_PRELOAD=..." string for envp (NUL included). */
+size_t wenv_preload_size(char *const envp[]);
+
+/* Fill out (wenv_slots(envp) slots) with envp minus LD_PRELOAD and ASBUILT_* plus the
+ * ASBUILT_* entries and "LD_PRELOAD=<lib>[:<program's own entries>]" built in pl (plsz
+ * bytes, from wenv_preload_size).  out points into envp's strings, pl and static data. */
+void wenv_build(char **out, char *pl, size_t plsz, char *const envp[]);
+
+/* Doctor the process environment with setenv (system/popen; never in a vfork child). */
+void wenv_fix_environ(void);
+
+/* Declares name as the doctored copy of envp, all on the caller's stack. */
+#define WENV_DOCTOR(name, envp)                                                            \
+	char name##_pl[wenv_preload_size(envp)];                                           \
+	char *name[wenv_slots(envp)];                                                      \
+	wenv_build(name, name##_pl, sizeof name##_pl, envp)
+
+/* ---- elfcheck.c ---------------------------------------------------------------------- */
+
+/* 1 when the file at dirfd/path (or the interpreter of its #! line) is an ELF executable
+ * without PT_INTERP, 0 when dynamic, a script of a dynamic interpreter, or unreadable.
+ * atflags: AT_EMPTY_PATH honoured.  Raw syscalls only. */
+int welf_static_at(int dirfd, const char *path, int atflags);
+
+/* ---- hooks_exec.c -------------------------------------------------------------------- */
+
+/* Send AB_EV_EXEC (and AB_EV_WARN + AB_EXEC_STATIC for a static target) for an exec of
+ * given (checked at dirfd with atflags), abs/alen its absolute form.  Returns the flags. */
+unsigned wexec_announce(int dirfd, const char *given, const char *abs, size_t alen, int atflags,
+			unsigned flags);
+
+/* Send AB_EV_EXEC with AB_EXEC_FAILED | flags and err. */
+void wexec_failed(const char *given, const char *abs, size_t alen, unsigned flags, int err);
+
+/* First PATH entry where file is executable, into buf (WPATH_BUF bytes); 0 or -ENOENT. */
+int wexec_which(const char *file, char *buf);
+
+/* ---- hooks_file.c -------------------------------------------------------------------- */
+
+/* Report one file operation.  p2 may be NULL.  st: stat of the object or NULL.
+ * Builds the absolute forms, truncates, sends AB_EV_FILE.  For AB_OP_DLOPEN, p2 is the
+ * name the loader found (l_name): it becomes string [1], and [2]/[3] stay empty. */
+void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char *p2,
+		  unsigned oflags, int ret, const struct stat *st, unsigned fflags);
+
+/* ---- init hooks (called from the constructor to resolve real functions eagerly) ------- */
+void wexec_init(void);
+void wspawn_init(void);
+void wfile_init(void);
+void wfsops_init(void);
+void wproc_init(void);
+void wdlopen_init(void);
+
+#endif /* ASBUILT_WRAPPERS_INTERNAL_H */
