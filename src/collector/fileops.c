@@ -101,8 +101,10 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		wantp = &want;
 	}
 
-	/* reads are hashed now, as they were at use */
-	if (ok && canon && strcmp(access, "read") == 0 && strcmp(e.op, "chdir") != 0)
+	/* reads are hashed now, as they were at use; a process reading back what it is
+	 * still writing (ar updating an archive) reads its own output, not an input */
+	if (ok && canon && strcmp(access, "read") == 0 && strcmp(e.op, "chdir") != 0 &&
+	    strmap_get(&c->writers, canon) != img)
 		e.version_id = vers_read(c, canon, wantp, img->id);
 
 	if (ok && f->op == AB_OP_RENAME && canon2) {
