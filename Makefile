@@ -98,13 +98,13 @@ $(B)/tests/%: tests/unit/%.c $(LIBA)
 
 check: all $(TEST_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
-	$(Q)bash tests/e2e/run.sh
+	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
 
 check-unit: all $(TEST_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 
 check-e2e: all
-	$(Q)bash tests/e2e/run.sh
+	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
 
 bench: all
 	$(Q)bash bench/run.sh

@@ -168,6 +168,6 @@ int cmd_record(int argc, char **argv)
 		record_wait_build(&r);
 		build_pid = 0;
 	}
-	r.interrupted = got_signal != 0;
+	r.interrupted = got_signal;
 	return record_finish(&o, &r, rc);
 }

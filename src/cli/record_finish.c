@@ -11,6 +11,7 @@
 
 #include "asbuilt/store.h"
 #include "cli.h"
+#include "priv.h"
 #include "record.h"
 
 static int64_t now_ns(void)
@@ -118,6 +119,7 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 	int code = r->build_reaped ? exit_code(r->build_status) : 127;
 	int64_t nincomplete;
 
+	priv_become_user(); /* the database belongs to the user who ran sudo */
 	if (store_open(o->db, 0, &st, err, sizeof(err))) {
 		cli_err("%s", err);
 		return code ? code : 1;
@@ -127,6 +129,12 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 		store_incomplete_add(st, r->build_id, 0, "collector-died", why);
 	if (start_rc)
 		store_incomplete_add(st, r->build_id, 0, "other", "the build could not be started");
+	if (r->interrupted) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "the build was interrupted by signal %d (%s)",
+			 r->interrupted, strsignal(r->interrupted));
+		store_incomplete_add(st, r->build_id, 0, "interrupted", detail);
+	}
 	collect_markers(st, r);
 	nincomplete = store_incomplete_count(st, r->build_id);
 	store_build_finish(st, r->build_id, now_ns(), code,

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "asbuilt/event.h"
 #include "asbuilt/store.h"
 #include "cli.h"
+#include "priv.h"
 #include "record.h"
 
 static int64_t now_ns(void)
@@ -58,37 +58,11 @@ int record_find_lib(char *out, size_t len)
 	return 0;
 }
 
-/* Under sudo, the identity of the user who ran sudo; else ours. */
-static void invoking_user(uid_t *uid, gid_t *gid)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-
-	*uid = geteuid();
-	*gid = getegid();
-	if (*uid == 0 && u && g && atoi(u) > 0) {
-		*uid = (uid_t)atoi(u);
-		*gid = (gid_t)atoi(g);
-	}
-}
-
-/* Permanently becomes the invoking user (no-op unless run through sudo). */
-static int drop_privileges(void)
-{
-	uid_t uid;
-	gid_t gid;
-
-	invoking_user(&uid, &gid);
-	if (uid == geteuid())
-		return 0;
-	if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
-		return -errno;
-	return 0;
-}
-
 static int new_build_row(const struct record_opts *o, struct record_run *r)
 {
 	struct store *st = NULL;
 	char err[512], cwd[PATH_MAX], host[256] = "";
+	const char *sudo_user = getuid() == 0 ? getenv("SUDO_USER") : NULL;
 	struct passwd *pw = getpwuid(getuid());
 	size_t alen = 0;
 	char *args;
@@ -120,7 +94,7 @@ static int new_build_row(const struct record_opts *o, struct record_run *r)
 		.cwd = cwd,
 		.backend = o->backend,
 		.hostname = host,
-		.user = pw ? pw->pw_name : NULL,
+		.user = sudo_user && *sudo_user ? sudo_user : pw ? pw->pw_name : NULL,
 	};
 	r->build_id = store_build_new(st, &b);
 	if (r->build_id < 0)
@@ -170,7 +144,7 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 		cli_err("cannot start the ebpf backend: %s", err);
 		goto out;
 	}
-	if (drop_privileges()) {
+	if (priv_drop()) {
 		cli_err("cannot drop privileges to the sudo user: %s", strerror(errno));
 		goto out;
 	}
@@ -211,11 +185,14 @@ static int read_msg(int fd, void *buf, size_t len)
 
 int record_setup(const struct record_opts *o, struct record_run *r)
 {
-	int ctl[2], status[2];
+	int ctl[2], status[2], rc;
 	struct server_msg m;
 
 	signal(SIGPIPE, SIG_IGN); /* a dead collector shows in waitpid, not as our death */
-	if (new_build_row(o, r))
+	priv_become_user();
+	rc = new_build_row(o, r);
+	priv_restore();
+	if (rc)
 		return EXIT_USAGE;
 	if (make_socket(r)) {
 		cli_err("cannot create the collector socket in '%s': %s", r->dir, strerror(errno));

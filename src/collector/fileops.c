@@ -80,10 +80,16 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 	};
 	struct hc_key want, *wantp = NULL;
 	int64_t id;
+	int f_trunc = 0;
 
 	if (!e.op)
 		e.op = "unknown";
-	if (f->fflags & AB_F_TRUNC_PATH) {
+	/* a path the backend could not make absolute (a cwd deeper than PATH_MAX) is as
+	 * lost as a cut one */
+	if (ok && !abspath && nonempty(d, 0) && !op_override && f->op != AB_OP_DLOPEN &&
+	    f->op != AB_OP_SYMLINK)
+		f_trunc = 1;
+	if ((f->fflags & AB_F_TRUNC_PATH) || f_trunc) {
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, img->id, "path-truncated", abspath);
 	}

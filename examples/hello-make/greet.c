@@ -1,0 +1,10 @@
+#include <stdio.h>
+#include "greet.h"
+
+const char *greet(const char *name)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "hello, %s", name);
+	return buf;
+}
