@@ -20,6 +20,7 @@ struct collector_stats {
 	uint64_t processes, file_events, versions;
 	uint64_t bytes_hashed, warnings, lost;
 	uint64_t inputs, outputs; /* distinct versions read / written */
+	uint64_t temporaries; /* files the build wrote and deleted before they were hashed */
 };
 
 /* Drains the connection conn before the collector relies on it being complete (called when
@@ -47,6 +48,10 @@ void collector_conn_closed(struct collector *c, uint64_t conn);
 
 /* Records that n records were lost. */
 void collector_lost(struct collector *c, uint64_t n, const char *why);
+
+/* Does up to max_jobs pieces of deferred work (hashing executables).  Returns 1 when some
+ * remain, else 0. */
+int collector_idle(struct collector *c, int max_jobs);
 
 /* Commits the running transaction and opens a new one.  Returns 0 or -EIO. */
 int collector_tick(struct collector *c);

@@ -144,6 +144,10 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 		cli_err("cannot finalise build %lld in '%s': %s", (long long)r->build_id, o->db,
 			store_errmsg(st));
 	print_warnings(st, r->build_id);
+	if (!o->quiet && res.stats.temporaries)
+		cli_err("note: %llu temporary files were deleted by the build before they could be "
+			"hashed (file_versions.state = 'vanished')",
+			(unsigned long long)res.stats.temporaries);
 	if (!o->quiet)
 		fprintf(stderr,
 			"asbuilt: build %lld recorded in %s: %llu processes, %llu inputs, "

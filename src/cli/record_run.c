@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -140,6 +141,11 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* run ahead of the build when allowed (root): records are hashed sooner after the
+	 * event, so short-lived temporaries are still there (ebpf cannot make them wait) */
+	if (setpriority(PRIO_PROCESS, 0, -10) != 0) {
+		/* not privileged: the preload backend's exit ack covers the same need */
+	}
 	if (!strcmp(o->backend, "ebpf") && ebpf_tracer_new(&t, err, sizeof(err))) {
 		cli_err("cannot start the ebpf backend: %s", err);
 		goto out;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "asbuilt/store.h"
 #include "internal.h"
@@ -152,16 +153,86 @@ static struct image *image_for(struct collector *c, const struct decoded *d, uin
 	return image_new(c, d, (int)d->hdr.pid, owner ? owner->pid : 0, NULL, 0);
 }
 
+/* Queues the executable of img for hashing at the next idle moment. */
 static void hash_exe(struct collector *c, struct image *img, const char *exe)
 {
-	struct hash_result h;
-	struct hc_key k;
+	size_t n = strlen(exe);
+	struct exe_job *j;
+	struct stat st;
 
-	if (!*exe)
+	if (!n || stat(exe, &st) != 0)
 		return;
-	if (hashcache_get(&c->hc, exe, NULL, &k, &h) == HC_OK &&
-	    store_process_set_exe_hash(c->st, img->id, h.sha256))
+	j = malloc(sizeof(*j) + n + 1);
+	if (!j)
+		return;
+	j->image_id = img->id;
+	hc_key_from_stat(&j->want, &st);
+	memcpy(j->path, exe, n + 1);
+	j->next = c->exe_jobs;
+	c->exe_jobs = j;
+}
+
+void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_id,
+			  const char *canon, const struct hc_key *want)
+{
+	size_t n = strlen(canon);
+	struct read_job *j = malloc(sizeof(*j) + n + 1);
+
+	if (!j) { /* no memory to wait: do it now */
+		int64_t vid = vers_read(c, canon, want, reader_id, 0, -1);
+		if (vid)
+			store_event_set_version(c->st, event_id, vid);
+		return;
+	}
+	j->event_id = event_id;
+	j->reader_id = reader_id;
+	j->has_want = want != NULL;
+	if (want)
+		j->want = *want;
+	memcpy(j->path, canon, n + 1);
+	j->next = NULL;
+	if (!c->read_tail)
+		c->read_tail = &c->read_head;
+	*c->read_tail = j;
+	c->read_tail = &j->next;
+}
+
+/* Hashes one deferred read.  Returns 0 when there was none. */
+static int idle_read(struct collector *c)
+{
+	struct read_job *j = c->read_head;
+	int64_t vid;
+
+	if (!j)
+		return 0;
+	c->read_head = j->next;
+	if (!c->read_head)
+		c->read_tail = &c->read_head;
+	vid = vers_read(c, j->path, j->has_want ? &j->want : NULL, j->reader_id, 0, -1);
+	if (vid && store_event_set_version(c->st, j->event_id, vid))
 		c->db_failed = 1;
+	free(j);
+	return 1;
+}
+
+static int collector_work(struct collector *c, int max_jobs, int finishing)
+{
+	struct hash_result h;
+	int n = 0;
+
+	while (n < max_jobs && idle_read(c))
+		n++;
+	/* executables are large (cc1: 35 MB): hashing one would stall the loop for ~0.1 s,
+	 * and a writer waiting for its exit ack with it; they wait for the end */
+	while (c->exe_jobs && finishing && n++ < max_jobs) {
+		struct exe_job *j = c->exe_jobs;
+		c->exe_jobs = j->next;
+		if (hashcache_get(&c->hc, j->path, &j->want, NULL, &h) == HC_OK &&
+		    store_process_set_exe_hash(c->st, j->image_id, h.sha256))
+			c->db_failed = 1;
+		free(j);
+	}
+	return (finishing && c->exe_jobs != NULL) || c->read_head != NULL;
 }
 
 static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
@@ -260,7 +331,10 @@ static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
 		img->exec_pending = 0;
 		return;
 	}
-	collector_file_event(c, img, d, "exec");
+	/* a shell trying each PATH entry sends one record per attempt: only files that
+	 * exist are worth an event (the failure record follows for the others) */
+	if (access(abspath, F_OK) == 0)
+		collector_file_event(c, img, d, "exec");
 	if (d->u.exec.flags & AB_EXEC_SPAWN)
 		return;
 	img->exec_pending = 1;
@@ -420,11 +494,19 @@ int collector_tick(struct collector *c)
 	return c->db_failed ? -EIO : 0;
 }
 
+int collector_idle(struct collector *c, int max_jobs)
+{
+	return collector_work(c, max_jobs, 0);
+}
+
 int collector_finish(struct collector *c)
 {
+	while (collector_work(c, 1000, 1))
+		;
 	for (struct image *img = c->all; img; img = img->next_all)
 		if (!img->ended)
 			image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
+	vers_judge_vanished(c);
 	if (store_commit(c->st))
 		c->db_failed = 1;
 	return c->db_failed ? -EIO : 0;
@@ -434,6 +516,20 @@ void collector_get_stats(const struct collector *c, struct collector_stats *out)
 {
 	*out = c->stats;
 	out->bytes_hashed = c->hc.bytes_hashed;
+}
+
+static void collector_idle_discard(struct collector *c)
+{
+	for (struct exe_job *j = c->exe_jobs, *n; j; j = n) {
+		n = j->next;
+		free(j);
+	}
+	c->exe_jobs = NULL;
+	while (c->read_head) {
+		struct read_job *j = c->read_head;
+		c->read_head = j->next;
+		free(j);
+	}
 }
 
 void collector_free(struct collector *c)
@@ -450,6 +546,7 @@ void collector_free(struct collector *c)
 		free(img->argv);
 		free(img);
 	}
+	collector_idle_discard(c);
 	u64map_release(&c->by_pid);
 	u64map_release(&c->by_conn);
 	vers_release(c);

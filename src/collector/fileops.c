@@ -33,6 +33,17 @@ static void add_pending(struct collector *c, struct image *img, const char *cano
 	strmap_put(&c->writers, canon, img);
 }
 
+/* Files of the system rather than of the build tree. */
+static int is_system(const char *p)
+{
+	static const char *const dirs[] = { "/usr/", "/lib", "/etc/", "/opt/", "/bin/", "/sbin/" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!strncmp(p, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
 static const char *access_of(unsigned op, const struct ab_file *f, int is_exec)
 {
 	if (is_exec)
@@ -80,7 +91,7 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 	};
 	struct hc_key want, *wantp = NULL;
 	int64_t id;
-	int f_trunc = 0;
+	int f_trunc = 0, defer = 0;
 
 	if (!e.op)
 		e.op = "unknown";
@@ -108,11 +119,20 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 	}
 
 	/* reads are hashed now, as they were at use; a process reading back what it is
-	 * still writing (ar updating an archive) reads its own output, not an input */
+	 * still writing (ar updating an archive) reads its own output, not an input.
+	 * System files the build never wrote are hashed when the collector is idle, so
+	 * the first compile's toolchain does not delay the build's own files. */
 	if (ok && canon && strcmp(access, "read") == 0 && strcmp(e.op, "chdir") != 0 &&
-	    strmap_get(&c->writers, canon) != img)
-		e.version_id = vers_read(c, canon, wantp, img->id);
+	    strmap_get(&c->writers, canon) != img) {
+		if (wantp && is_system(canon) && !strmap_get(&c->paths, canon))
+			defer = 1;
+		else
+			e.version_id = vers_read(c, canon, wantp, img->id, (int)d->hdr.pid,
+						 f->op == AB_OP_OPEN ? f->ret : -1);
+	}
 
+	if (ok && canon && (f->op == AB_OP_UNLINK || f->op == AB_OP_RENAME))
+		vers_removed(c, canon);
 	if (ok && f->op == AB_OP_RENAME && canon2) {
 		if (canon)
 			vers_flush_path(c, canon); /* a writer renaming its own output */
@@ -129,6 +149,8 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		return;
 	}
 	c->stats.file_events++;
+	if (defer)
+		collector_defer_read(c, id, img->id, canon, wantp);
 	if (ok && canon && (f->op == AB_OP_OPEN || f->op == AB_OP_TRUNCATE) &&
 	    strcmp(access, "write") == 0)
 		add_pending(c, img, canon, id);

@@ -31,6 +31,32 @@ struct image {
 	struct image *next_all;
 };
 
+/* An executable to hash when the collector is idle (hashing cc1 on the hot path would
+ * delay every other record by tens of milliseconds). */
+struct exe_job {
+	int64_t image_id;
+	struct hc_key want; /* identity at exec */
+	struct exe_job *next;
+	char path[];
+};
+
+/* A read of a system file (toolchain, system headers and libraries) whose hash is taken
+ * at the next idle moment, checked against the identity it had at use. */
+struct read_job {
+	int64_t event_id, reader_id;
+	struct hc_key want;
+	int has_want;
+	struct read_job *next;
+	char path[];
+};
+
+/* A version that could not be hashed because its file was gone: judged at the end. */
+struct vanished {
+	int64_t process_id;
+	struct vanished *next;
+	char path[];
+};
+
 /* What is known of one path during the build. */
 struct pathinfo {
 	int64_t vseq;
@@ -49,6 +75,10 @@ struct collector {
 	struct strmap writers; /* canonical path -> struct image with a pending write */
 	struct hashcache hc;
 	struct image *all;
+	struct exe_job *exe_jobs;
+	struct read_job *read_head, **read_tail;
+	struct vanished *vanished;
+	struct strmap removed; /* canonical paths a traced process unlinked or renamed away */
 	collector_drain_fn drain;
 	collector_ack_fn ack;
 	void *drain_ctx;
@@ -63,6 +93,10 @@ struct collector {
 void collector_file_event(struct collector *c, struct image *img, const struct decoded *d,
 			  const char *op_override);
 
+/* Queues the hashing of a read (see struct read_job); collector_idle() does it. */
+void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_id,
+			  const char *canon, const struct hc_key *want);
+
 /* versions.c */
 
 /* Canonical form of an absolute path: symlinks resolved for the existing part.  Returns a
@@ -70,9 +104,10 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 const char *vers_canon(struct collector *c, const char *abspath);
 
 /* Version id that a read of path saw, whose identity at use was *want (NULL: unknown).
- * Creates the version when new.  Returns the id, or 0 when nothing could be hashed. */
+ * Creates the version when new.  A file gone by now is read through the reader's fd
+ * (/proc/pid/fd/fd) when pid > 0 and fd >= 0.  Returns the id, or 0 for a directory. */
 int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *want,
-		  int64_t reader_id);
+		  int64_t reader_id, int pid, int fd);
 
 /* Records a new version of path with the content now on disk (origin "written",
  * "renamed", "linked"), returns its id (0 on failure). */
@@ -85,6 +120,14 @@ void vers_flush_writes(struct collector *c, struct image *img);
 /* Flushes the pending write of canon in any live image (rename/unlink of a file that is
  * still open for writing elsewhere is rare; its writer has normally closed it). */
 void vers_flush_path(struct collector *c, const char *canon);
+
+/* Notes that a traced process removed canon (unlink, or rename away). */
+void vers_removed(struct collector *c, const char *canon);
+
+/* Turns the vanished versions whose removal no traced process explains into incomplete
+ * rows; a temporary that the build itself wrote and deleted before it could be hashed
+ * keeps state 'vanished' and is counted in stats.temporaries. */
+void vers_judge_vanished(struct collector *c);
 
 /* Frees the path tables. */
 void vers_release(struct collector *c);

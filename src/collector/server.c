@@ -234,9 +234,12 @@ int server_run(struct collector *c, const struct server_opts *o)
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_EBPF });
 
 	for (;;) {
-		int work = step(&s, s.done || o->ebpf ? EBPF_POLL_MS : TICK_MS);
+		int pending = collector_idle(c, 0);
+		int work = step(&s, pending ? 0 : s.done || o->ebpf ? EBPF_POLL_MS : TICK_MS);
 		int64_t t = now_ms();
 
+		if (!work && pending)
+			collector_idle(c, 1); /* nothing waiting: one executable */
 		if (t - last_tick >= TICK_MS) {
 			collector_tick(c);
 			last_tick = t;

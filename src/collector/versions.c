@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "asbuilt/store.h"
 #include "internal.h"
@@ -119,24 +121,43 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 	pi->cur_vid = id;
 	strcpy(pi->sha256, s == HC_OK ? h->sha256 : "");
 	c->stats.versions++;
-	if (s == HC_CHANGED) {
+	if (s == HC_VANISHED) {
+		struct vanished *gone = malloc(sizeof(*gone) + strlen(canon) + 1);
+		if (gone) {
+			gone->process_id = writer_id;
+			strcpy(gone->path, canon);
+			gone->next = c->vanished;
+			c->vanished = gone;
+		}
+	} else if (s != HC_OK && s != HC_DIR) {
+		/* a hash we could not take is a hole in the record: say so */
 		c->stats.warnings++;
-		store_incomplete_add(c->st, c->build_id, writer_id, "changed-before-hash", canon);
+		store_incomplete_add(c->st, c->build_id, writer_id,
+				     s == HC_CHANGED ? "changed-before-hash" : "unreadable",
+				     canon);
 	}
 	return id;
 }
 
 int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *want,
-		  int64_t reader_id)
+		  int64_t reader_id, int pid, int fd)
 {
 	struct pathinfo *pi = path_info(c, canon);
 	struct hash_result h;
 	struct hc_key found = { 0 };
 	enum hc_status s;
+	char viafd[64];
 
 	if (!pi)
 		return 0;
 	s = hashcache_get(&c->hc, canon, want, &found, &h);
+	if (s == HC_VANISHED && pid > 0 && fd >= 0 && want) {
+		/* deleted already (a compiler's temporary): the reader may still hold it */
+		snprintf(viafd, sizeof(viafd), "/proc/%d/fd/%d", pid, fd);
+		s = hashcache_get(&c->hc, viafd, want, &found, &h);
+		if (s == HC_CHANGED || s == HC_UNREADABLE) /* fd reused for another file */
+			s = HC_VANISHED;
+	}
 	if (s == HC_DIR)
 		return 0;
 	if (s == HC_OK && pi->cur_vid && strcmp(pi->sha256, h.sha256) == 0)
@@ -167,6 +188,16 @@ int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 	return add_version(c, pi, canon, s, &h, &found, origin, writer_id);
 }
 
+/* A pending write whose file is gone although a hashed version of it exists: a temporary
+ * that another process wrote and this one (gcc's driver: mkstemp, then unlink) deleted.
+ * Its content is that version; nothing is lost, so no vanished version is added. */
+static int gone_but_known(struct collector *c, const char *path)
+{
+	struct pathinfo *pi = strmap_get(&c->paths, path);
+
+	return pi && pi->sha256[0] && access(path, F_OK) != 0;
+}
+
 /* Hashes one pending write of img (and every other pending write of the same path). */
 static void flush_one(struct collector *c, struct image *img, const char *path)
 {
@@ -178,7 +209,7 @@ static void flush_one(struct collector *c, struct image *img, const char *path)
 			pp = &w->next;
 			continue;
 		}
-		if (!vid)
+		if (!vid && !(gone_but_known(c, w->path)))
 			vid = vers_new(c, w->path, "written", img->id);
 		if (vid && store_event_set_version(c->st, w->event_id, vid))
 			c->db_failed = 1;
@@ -209,6 +240,27 @@ void vers_flush_path(struct collector *c, const char *canon)
 		flush_one(c, img, canon);
 }
 
+void vers_removed(struct collector *c, const char *canon)
+{
+	strmap_put(&c->removed, canon, (void *)1);
+}
+
+void vers_judge_vanished(struct collector *c)
+{
+	while (c->vanished) {
+		struct vanished *v = c->vanished;
+		c->vanished = v->next;
+		if (strmap_get(&c->removed, v->path)) {
+			c->stats.temporaries++;
+		} else {
+			c->stats.warnings++;
+			store_incomplete_add(c->st, c->build_id, v->process_id,
+					     "vanished-before-hash", v->path);
+		}
+		free(v);
+	}
+}
+
 static void free_value(const char *key, void *value, void *ctx)
 {
 	free(value);
@@ -221,5 +273,11 @@ void vers_release(struct collector *c)
 	strmap_each(&c->realpaths, free_value, NULL);
 	strmap_release(&c->realpaths);
 	strmap_release(&c->writers);
+	strmap_release(&c->removed);
+	while (c->vanished) {
+		struct vanished *v = c->vanished;
+		c->vanished = v->next;
+		free(v);
+	}
 	hashcache_release(&c->hc);
 }
