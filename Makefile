@@ -52,6 +52,7 @@ ASBUILT   := $(B)/bin/asbuilt
 PRELOAD   := $(B)/lib/asbuilt/libasbuilt-preload.so
 LIBA      := $(B)/libasbuilt.a
 
+.SECONDARY: $(BPF_SKELS) $(patsubst %.skel.h,%.bpf.o,$(BPF_SKELS)) $(B)/gen/vmlinux.h
 .PHONY: all check check-unit check-e2e bench fmt install clean deps
 all: $(ASBUILT) $(PRELOAD)
 
