@@ -84,7 +84,7 @@ $(B)/gen/vmlinux.h:
 	$(call msg,BTF,$@)
 	$(Q)mkdir -p $(@D) && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(B)/gen/%.bpf.o: bpf/%.bpf.c $(B)/gen/vmlinux.h include/asbuilt/event.h
+$(B)/gen/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(B)/gen/vmlinux.h include/asbuilt/event.h
 	$(call msg,BPF,$<)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(B)/gen -Iinclude -Ibpf -c $< -o $@
 

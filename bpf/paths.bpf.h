@@ -1,0 +1,234 @@
+/* paths.bpf.h - absolute paths from dentries (bounded walk with bpf_loop, crossing mounts,
+ * stopping at the task's root) and the identity (stat fields) of an opened file; included
+ * once, by asbuilt.bpf.c, after records.bpf.h. */
+#ifndef ASBUILT_PATHS_BPF_H
+#define ASBUILT_PATHS_BPF_H
+
+/* ---- paths -------------------------------------------------------------------------- */
+
+struct walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 pos; /* the path is s->path[pos, AB_PATH_MAX) */
+	__u32 trunc;
+	__u32 done;
+};
+
+/* One step of the walk from a dentry up to the task's root, crossing mounts (d_path). */
+static long walk_step(__u32 i, struct walk *w)
+{
+	struct dentry *d = w->dentry, *parent;
+	struct vfsmount *vm = w->vfsmnt;
+	struct ab_scratch *s;
+	struct qstr q;
+	__u32 len, p;
+
+	if (!d || (d == w->root_dentry && vm == w->root_mnt))
+		goto done;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
+		struct mount *m = container_of(vm, struct mount, mnt);
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+
+		if (!mp || mp == m)
+			goto done; /* the global root, or a detached mount */
+		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+		w->vfsmnt = &mp->mnt;
+		return 0;
+	}
+	if (bpf_core_read(&q, sizeof(q), &d->d_name))
+		goto done;
+	len = q.len;
+	if (len > AB_BPF_NAME_MAX) {
+		len = AB_BPF_NAME_MAX;
+		w->trunc = 1;
+	}
+	if (w->pos < len + 1) {
+		w->trunc = 1;
+		goto done;
+	}
+	s = scratch_get();
+	if (!s)
+		goto done;
+	w->pos -= len + 1;
+	p = w->pos & PATH_MASK;
+	s->path[p] = '/';
+	bpf_probe_read_kernel(&s->path[p + 1], len, q.name);
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = 1;
+	return 1;
+}
+
+/* Builds the absolute path of (mnt, dentry) as seen from task's root in s->path; returns
+ * its start offset in s->path (| TRUNC_BIT). */
+__noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
+{
+	struct task_struct *t = (void *)task;
+	struct ab_scratch *s = scratch_get();
+	struct walk w = {
+		.dentry = (void *)dentry,
+		.vfsmnt = (void *)mnt,
+		.root_dentry = BPF_CORE_READ(t, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(t, fs, root.mnt),
+		.pos = AB_PATH_MAX,
+	};
+
+	if (!s)
+		return 0;
+	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
+	if (w.pos >= AB_PATH_MAX) {
+		s->path[AB_PATH_MAX - 1] = '/';
+		w.pos = AB_PATH_MAX - 1;
+	}
+	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0);
+}
+
+/* Appends s->path[pos, AB_PATH_MAX) as a string. */
+__noinline long ab_put_walked(__u32 off, __u32 pos)
+{
+	struct ab_scratch *s = scratch_get();
+	__u32 len;
+
+	if (!s)
+		return off;
+	pos &= PATH_MASK;
+	len = AB_PATH_MAX - pos;
+	bpf_probe_read_kernel(&s->rec[(off + 4) & REC_MASK], len, &s->path[pos]);
+	put_len(s, off, len);
+	return off + 4 + len;
+}
+
+/* Appends the absolute path of (mnt, dentry). */
+__noinline long ab_put_path(__u32 off, __u64 task, __u64 mnt, __u64 dentry)
+{
+	long w = ab_walk(task, mnt, dentry);
+
+	return ab_put_walked(off, (__u32)w) | (w & TRUNC_BIT);
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Appends the absolute form of the user path uptr: as is when absolute, else the directory
+ * dfd (or the cwd) + "/" + path.  Not folded: the loader folds "." and "..". */
+__noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
+{
+	struct task_struct *t = (void *)task;
+	struct ab_scratch *s = scratch_get();
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+	__u32 len, at;
+	char first = 0;
+	long n, w;
+
+	if (!s)
+		return off;
+	if (uptr)
+		bpf_probe_read_user(&first, 1, (void *)uptr);
+	if (first == '/' || dfd == AB_NO_DIRFD)
+		return ab_put_ustr(off, uptr);
+	if (dfd == AB_AT_FDCWD) {
+		mnt = BPF_CORE_READ(t, fs, pwd.mnt);
+		dentry = BPF_CORE_READ(t, fs, pwd.dentry);
+	} else {
+		struct file *f = fd_file(t, dfd);
+
+		if (!f)
+			return ab_put_ustr(off, uptr);
+		mnt = BPF_CORE_READ(f, f_path.mnt);
+		dentry = BPF_CORE_READ(f, f_path.dentry);
+	}
+	w = ab_walk(task, (__u64)mnt, (__u64)dentry);
+	len = (__u32)ab_put_walked(off, (__u32)w) - off - 4;
+	w &= TRUNC_BIT;
+	if (!first) /* empty path (AT_EMPTY_PATH): the directory itself */
+		return (off + 4 + len) | w;
+	len &= AB_PATH_MAX * 2 - 1;
+	at = (off + 4 + len) & REC_MASK;
+	s->rec[at] = '/';
+	n = bpf_probe_read_user_str(&s->rec[(at + 1) & REC_MASK], AB_PATH_MAX, (void *)uptr);
+	n = n > 0 ? n - 1 : 0;
+	len += 1 + n;
+	if (len > AB_PATH_MAX) {
+		len = AB_PATH_MAX;
+		w = TRUNC_BIT;
+	}
+	put_len(s, off, len);
+	return (off + 4 + len) | w;
+}
+
+/* ---- stat --------------------------------------------------------------------------- */
+
+struct inode___pre611 {
+	struct timespec64 __i_mtime;
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___pre66 {
+	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 user_dev(__u32 kdev)
+{
+	__u64 major = kdev >> 20, minor = kdev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffull) << 12);
+}
+
+/* Fills dev..ctime_ns and mode of the AB_EV_FILE record in scratch from inode; returns
+ * AB_F_STAT (| AB_F_DIR). */
+__noinline long ab_fill_stat(__u64 inode)
+{
+	struct ab_scratch *s = scratch_get();
+	struct inode *ino = (void *)inode;
+	struct ab_file *f;
+	__s64 msec, csec;
+	__u32 mns, cns;
+
+	if (!ino || !s)
+		return 0;
+	f = (void *)(s->rec + HDR_SZ);
+	f->dev = user_dev(BPF_CORE_READ(ino, i_sb, s_dev));
+	f->ino = BPF_CORE_READ(ino, i_ino);
+	f->size = BPF_CORE_READ(ino, i_size);
+	f->mode = BPF_CORE_READ(ino, i_mode);
+	if (bpf_core_field_exists(ino->i_mtime_sec)) {
+		msec = BPF_CORE_READ(ino, i_mtime_sec);
+		mns = BPF_CORE_READ(ino, i_mtime_nsec);
+		csec = BPF_CORE_READ(ino, i_ctime_sec);
+		cns = BPF_CORE_READ(ino, i_ctime_nsec) & ~AB_I_CTIME_QUERIED;
+	} else if (bpf_core_field_exists(((struct inode___pre611 *)ino)->__i_mtime)) {
+		struct inode___pre611 *o = (void *)ino;
+
+		msec = BPF_CORE_READ(o, __i_mtime.tv_sec);
+		mns = BPF_CORE_READ(o, __i_mtime.tv_nsec);
+		csec = BPF_CORE_READ(o, __i_ctime.tv_sec);
+		cns = BPF_CORE_READ(o, __i_ctime.tv_nsec);
+	} else {
+		struct inode___pre66 *o = (void *)ino;
+
+		msec = BPF_CORE_READ(o, i_mtime.tv_sec);
+		mns = BPF_CORE_READ(o, i_mtime.tv_nsec);
+		csec = BPF_CORE_READ(o, i_ctime.tv_sec);
+		cns = BPF_CORE_READ(o, i_ctime.tv_nsec);
+	}
+	f->mtime_ns = msec * 1000000000LL + mns;
+	f->ctime_ns = csec * 1000000000LL + cns;
+	return AB_F_STAT | ((f->mode & AB_S_IFMT) == AB_S_IFDIR ? AB_F_DIR : 0);
+}
+
+#endif /* ASBUILT_PATHS_BPF_H */
