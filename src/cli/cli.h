@@ -8,6 +8,10 @@
 /* Each returns the process exit status. */
 int cmd_record(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_artifacts(int argc, char **argv);
+int cmd_deps(int argc, char **argv);
+int cmd_why(int argc, char **argv);
+int cmd_components(int argc, char **argv);
 
 /* Prints "asbuilt: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,10 @@ static const struct {
 } commands[] = {
 	{ "record", cmd_record, "run a build and record every file each process used" },
 	{ "show", cmd_show, "print the raw record: builds, processes, file events" },
+	{ "artifacts", cmd_artifacts, "list the final outputs of a build" },
+	{ "deps", cmd_deps, "list the exact files that went into an artifact" },
+	{ "why", cmd_why, "show how a file or package went into the artifacts" },
+	{ "components", cmd_components, "list the components (packages, project) in the artifacts" },
 };
 
 void cli_err(const char *fmt, ...)

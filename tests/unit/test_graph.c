@@ -1,0 +1,229 @@
+/* test_graph.c - steps, classification, edges and artifacts on small synthetic records. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asbuilt/artifacts.h"
+#include "asbuilt/graph.h"
+#include "asbuilt/steps.h"
+#include "asbuilt/store.h"
+
+static char dbpath[] = "/tmp/asbuilt-test-graph-XXXXXX";
+static struct store *st;
+static int64_t bid;
+
+static void setup(void)
+{
+	char err[256];
+	int fd = mkstemp(dbpath);
+
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(dbpath);
+	cr_assert_eq(store_open(dbpath, 1, &st, err, sizeof(err)), 0, "%s", err);
+	struct store_build b = { .started_ns = 1, .cwd = "/w", .backend = "preload",
+				 .argv = { "make", 4 } };
+	bid = store_build_new(st, &b);
+	cr_assert(bid > 0);
+	cr_assert_eq(store_build_finish(st, bid, 2, 0, "finished", 1, 0, 0), 0);
+}
+
+static void teardown(void)
+{
+	store_close(st);
+	unlink(dbpath);
+}
+
+TestSuite(graph, .init = setup, .fini = teardown);
+
+static int64_t proc(int64_t parent, const char *exe, const char *argv)
+{
+	struct store_process p = { .build_id = bid, .pid = 100, .parent_id = parent, .exe = exe,
+				   .cwd = "/w", .argv = { argv, strlen(argv) }, .source = "preload" };
+	int64_t id = store_process_new(st, &p);
+
+	cr_assert(id > 0);
+	return id;
+}
+
+static int64_t version(const char *path, const char *origin, int64_t writer, const char *sha)
+{
+	static int64_t vseq[64];
+	static char seen[64][64];
+	int i;
+
+	for (i = 0; i < 64 && seen[i][0] && strcmp(seen[i], path); i++)
+		;
+	snprintf(seen[i], sizeof(seen[i]), "%s", path);
+	struct store_version v = { .build_id = bid, .path = path, .vseq = ++vseq[i], .sha256 = sha,
+				   .origin = origin, .state = "ok", .writer_id = writer };
+	int64_t id = store_version_add(st, &v);
+
+	cr_assert(id > 0);
+	return id;
+}
+
+static void ev(int64_t p, const char *op, const char *acc, const char *path, int64_t ver,
+	       const char *path2)
+{
+	struct store_event e = { .build_id = bid, .process_id = p, .op = op, .access = acc,
+				 .path = path, .abspath = path, .realpath = path,
+				 .path2 = path2, .abspath2 = path2, .version_id = ver };
+
+	cr_assert(store_event_add(st, &e) > 0);
+}
+
+#define H(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	c c c c c c c c c c c c c c c c c c c c c c c c
+
+/* make -> gcc (cc1 + as, through /tmp/cc1.s) -> a.o; ar a.o -> lib.a; ar b.o -> lib.a again;
+ * gcc link main.o lib.a -> prog; strip prog (temp file renamed over prog). */
+static struct graph *record_sample(void)
+{
+	struct graph *g;
+	int64_t make = proc(0, "/usr/bin/make", "make");
+	int64_t mk = version("/w/Makefile", "preexisting", 0, H("1"));
+	ev(make, "open", "read", "/w/Makefile", mk, NULL);
+
+	int64_t gcc = proc(make, "/usr/bin/x86_64-linux-gnu-gcc-12", "gcc\0-c\0a.c");
+	int64_t cc1 = proc(gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1");
+	int64_t cc1v = version("/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "preexisting", 0, H("2"));
+	ev(cc1, "exec", "read", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", cc1v, NULL);
+	int64_t ac = version("/w/a.c", "preexisting", 0, H("3"));
+	int64_t hh = version("/usr/include/h.h", "preexisting", 0, H("4"));
+	int64_t s = version("/tmp/cc1.s", "written", cc1, H("5"));
+	ev(cc1, "open", "read", "/w/a.c", ac, NULL);
+	ev(cc1, "open", "read", "/usr/include/h.h", hh, NULL);
+	ev(cc1, "open", "read", "/w/missing.h", 0, NULL);
+	ev(cc1, "open", "write", "/tmp/cc1.s", s, NULL);
+	int64_t as = proc(gcc, "/usr/bin/x86_64-linux-gnu-as", "as");
+	int64_t ao = version("/w/a.o", "written", as, H("6"));
+	ev(as, "open", "read", "/tmp/cc1.s", s, NULL);
+	ev(as, "open", "write", "/w/a.o", ao, NULL);
+	ev(gcc, "unlink", "write", "/tmp/cc1.s", 0, NULL);
+
+	int64_t ar1 = proc(make, "/usr/bin/x86_64-linux-gnu-ar", "ar\0rcs\0lib.a\0a.o");
+	int64_t l1 = version("/w/lib.a", "written", ar1, H("7"));
+	ev(ar1, "open", "write", "/w/lib.a", l1, NULL);
+	ev(ar1, "open", "read", "/w/a.o", ao, NULL);
+	int64_t ar2 = proc(make, "/usr/bin/x86_64-linux-gnu-ar", "ar\0rcs\0lib.a\0b.o");
+	int64_t bo = version("/w/b.o", "preexisting", 0, H("8"));
+	int64_t l2 = version("/w/lib.a", "written", ar2, H("9"));
+	ev(ar2, "open", "read", "/w/b.o", bo, NULL);
+	ev(ar2, "open", "write", "/w/lib.a", l2, NULL);
+
+	int64_t ld = proc(make, "/usr/bin/ld", "ld\0-o\0prog\0lib.a");
+	int64_t p1 = version("/w/prog", "written", ld, H("a"));
+	ev(ld, "open", "read", "/w/lib.a", l2, NULL);
+	ev(ld, "open", "write", "/w/prog", p1, NULL);
+	int64_t strip = proc(make, "/usr/bin/x86_64-linux-gnu-strip", "strip\0prog");
+	int64_t tmp = version("/w/stXYZ", "written", strip, H("b"));
+	ev(strip, "open", "read", "/w/prog", p1, NULL);
+	ev(strip, "open", "write", "/w/stXYZ", tmp, NULL);
+	int64_t p2 = version("/w/prog", "renamed", strip, H("c"));
+	ev(strip, "rename", "write", "/w/stXYZ", p2, "/w/prog");
+
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	return g;
+}
+
+static int has(const struct graph *g, const struct graph_ivec *a, const char *path)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(g->v[a->v[i]].path, path))
+			return 1;
+	return 0;
+}
+
+Test(graph, drivers_are_steps_orchestrators_are_not)
+{
+	struct graph *g = record_sample();
+
+	cr_assert_eq(g->ns, 5, "gcc, ar, ar, ld, strip: %zu steps", g->ns);
+	cr_assert_eq(g->p[0].step, -1, "make is an orchestrator");
+	cr_assert_eq(g->p[1].step, g->p[2].step, "cc1 is in the gcc step");
+	cr_assert_eq(g->p[1].step, g->p[3].step, "as is in the gcc step");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[1].step].kind), "compile");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[4].step].kind), "archive");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[7].step].kind), "strip");
+	graph_free(g);
+}
+
+Test(graph, object_inputs_chain_through_the_temporary_assembly)
+{
+	struct graph *g = record_sample();
+	struct graph_ivec d = { 0 };
+	int ao = graph_latest(g, "/w/a.o");
+
+	cr_assert_eq(graph_direct(g, ao, &d), 0);
+	cr_assert_eq(d.n, 2);
+	cr_assert(has(g, &d, "/w/a.c") && has(g, &d, "/usr/include/h.h"));
+	cr_assert(!has(g, &d, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"), "the compiler is a tool");
+	cr_assert(g->v[graph_latest(g, "/tmp/cc1.s")].flags & GRAPH_V_TEMP);
+	graph_ivec_release(&d);
+	graph_free(g);
+}
+
+Test(graph, inplace_rewrites_keep_the_chain)
+{
+	struct graph *g = record_sample();
+	struct graph_ivec d = { 0 }, c = { 0 };
+	int prog = graph_latest(g, "/w/prog");
+
+	cr_assert_eq(graph_direct(g, prog, &d), 0);
+	cr_assert_eq(d.n, 1, "the stripped prog comes from the linked prog");
+	cr_assert_eq(g->v[d.v[0]].vseq, 1);
+	cr_assert_eq(graph_closure(g, prog, &c), 0);
+	cr_assert(has(g, &c, "/w/a.c") && has(g, &c, "/w/b.o") && has(g, &c, "/w/a.o"));
+	cr_assert(!has(g, &c, "/tmp/cc1.s") && !has(g, &c, "/w/stXYZ"), "no temporaries");
+	cr_assert(!has(g, &c, "/w/Makefile"), "the orchestrator's makefile is no input");
+	graph_ivec_release(&d);
+	graph_ivec_release(&c);
+	graph_free(g);
+}
+
+Test(graph, artifacts_are_the_unconsumed_final_versions)
+{
+	struct graph *g = record_sample();
+	struct graph_ivec a = { 0 };
+
+	cr_assert_eq(artifacts_list(g, &a), 0);
+	cr_assert_eq(a.n, 1);
+	cr_assert_str_eq(g->v[a.v[0]].path, "/w/prog");
+	cr_assert_eq(g->v[a.v[0]].vseq, 2);
+	graph_ivec_release(&a);
+	graph_free(g);
+}
+
+Test(graph, probes_stay_out)
+{
+	struct graph *g;
+	struct graph_ivec a = { 0 };
+	int64_t sh = proc(0, "/usr/bin/dash", "sh\0./configure");
+	int64_t cc = proc(sh, "/usr/bin/gcc", "gcc\0conftest.c");
+	int64_t c = version("/w/conftest.c", "written", sh, H("d"));
+	int64_t o = version("/w/conftest.o", "written", cc, H("e"));
+	ev(sh, "open", "write", "/w/conftest.c", c, NULL);
+	ev(cc, "open", "read", "/w/conftest.c", c, NULL);
+	ev(cc, "open", "write", "/w/conftest.o", o, NULL);
+
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_eq(artifacts_list(g, &a), 0);
+	cr_assert_eq(a.n, 0, "a probe object is no artifact");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[1].step].kind), "compile");
+	graph_ivec_release(&a);
+	graph_free(g);
+}
+
+Test(graph, driver_names)
+{
+	cr_assert(steps_is_driver("/usr/bin/x86_64-linux-gnu-gcc-12"));
+	cr_assert(steps_is_driver("/usr/bin/clang-14"));
+	cr_assert(steps_is_driver("/usr/bin/cc"));
+	cr_assert(!steps_is_driver("/usr/bin/x86_64-linux-gnu-gcc-ar-12"));
+	cr_assert(!steps_is_driver("/usr/lib/gcc/x86_64-linux-gnu/12/cc1"));
+	cr_assert(!steps_is_driver(NULL));
+}
