@@ -31,6 +31,7 @@ static void add_pending(struct collector *c, struct image *img, const char *cano
 	w->next = img->writes;
 	img->writes = w;
 	strmap_put(&c->writers, canon, img);
+	vers_rewrote(c, img->id, canon);
 }
 
 /* Files of the system rather than of the build tree. */

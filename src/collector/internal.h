@@ -50,9 +50,11 @@ struct read_job {
 	char path[];
 };
 
-/* A version that could not be hashed because its file was gone: judged at the end. */
+/* A version that could not be hashed (file gone, or changed since its use): judged at the
+ * end, when it is known whether the build itself explains it. */
 struct vanished {
-	int64_t process_id;
+	int64_t process_id; /* the writer (gone) or the reader (changed) */
+	int changed; /* 0: gone; 1: changed between use and hashing */
 	struct vanished *next;
 	char path[];
 };
@@ -79,6 +81,7 @@ struct collector {
 	struct read_job *read_head, **read_tail;
 	struct vanished *vanished;
 	struct strmap removed; /* canonical paths a traced process unlinked or renamed away */
+	struct strmap rewrote; /* "<process id>:<canonical path>" a process opened for writing */
 	collector_drain_fn drain;
 	collector_ack_fn ack;
 	void *drain_ctx;
@@ -124,9 +127,13 @@ void vers_flush_path(struct collector *c, const char *canon);
 /* Notes that a traced process removed canon (unlink, or rename away). */
 void vers_removed(struct collector *c, const char *canon);
 
-/* Turns the vanished versions whose removal no traced process explains into incomplete
- * rows; a temporary that the build itself wrote and deleted before it could be hashed
- * keeps state 'vanished' and is counted in stats.temporaries. */
+/* Notes that process_id opened canon for writing. */
+void vers_rewrote(struct collector *c, int64_t process_id, const char *canon);
+
+/* Turns the versions that could not be hashed into incomplete rows unless the build itself
+ * explains them: a temporary that the build wrote and deleted (state 'vanished', counted
+ * in stats.temporaries), or a file a process read and then rewrote itself (cmake's
+ * configure_file compares, then writes: state 'changed'). */
 void vers_judge_vanished(struct collector *c);
 
 /* Frees the path tables. */

@@ -121,9 +121,10 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 	pi->cur_vid = id;
 	strcpy(pi->sha256, s == HC_OK ? h->sha256 : "");
 	c->stats.versions++;
-	if (s == HC_VANISHED) {
+	if (s == HC_VANISHED || s == HC_CHANGED) {
 		struct vanished *gone = malloc(sizeof(*gone) + strlen(canon) + 1);
 		if (gone) {
+			gone->changed = s == HC_CHANGED;
 			gone->process_id = writer_id;
 			strcpy(gone->path, canon);
 			gone->next = c->vanished;
@@ -133,7 +134,7 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 		/* a hash we could not take is a hole in the record: say so */
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, writer_id,
-				     s == HC_CHANGED ? "changed-before-hash" : "unreadable",
+				     "unreadable",
 				     canon);
 	}
 	return id;
@@ -245,17 +246,37 @@ void vers_removed(struct collector *c, const char *canon)
 	strmap_put(&c->removed, canon, (void *)1);
 }
 
+static void rewrote_key(char *buf, size_t n, int64_t process_id, const char *canon)
+{
+	snprintf(buf, n, "%lld:%s", (long long)process_id, canon);
+}
+
+void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
+{
+	char key[PATH_MAX + 32];
+
+	rewrote_key(key, sizeof(key), process_id, canon);
+	strmap_put(&c->rewrote, key, (void *)1);
+}
+
 void vers_judge_vanished(struct collector *c)
 {
+	char key[PATH_MAX + 32];
+
 	while (c->vanished) {
 		struct vanished *v = c->vanished;
 		c->vanished = v->next;
-		if (strmap_get(&c->removed, v->path)) {
+		rewrote_key(key, sizeof(key), v->process_id, v->path);
+		if (!v->changed && strmap_get(&c->removed, v->path)) {
 			c->stats.temporaries++;
+		} else if (v->changed && v->process_id && strmap_get(&c->rewrote, key)) {
+			/* it read its own file, then rewrote it: the change is its own */
 		} else {
 			c->stats.warnings++;
 			store_incomplete_add(c->st, c->build_id, v->process_id,
-					     "vanished-before-hash", v->path);
+					     v->changed ? "changed-before-hash"
+							: "vanished-before-hash",
+					     v->path);
 		}
 		free(v);
 	}
@@ -274,6 +295,7 @@ void vers_release(struct collector *c)
 	strmap_release(&c->realpaths);
 	strmap_release(&c->writers);
 	strmap_release(&c->removed);
+	strmap_release(&c->rewrote);
 	while (c->vanished) {
 		struct vanished *v = c->vanished;
 		c->vanished = v->next;

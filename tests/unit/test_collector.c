@@ -191,7 +191,30 @@ Test(collector, file_changed_before_hashing_is_flagged_not_hashed)
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
 	cr_assert_str_eq(q("SELECT state || ' ' || (sha256 IS NULL) FROM file_versions"),
 			 "changed 1");
+	cr_assert_eq(collector_finish(col), 0);
 	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
+}
+
+Test(collector, own_rewrite_after_read_is_explained)
+{
+	char h[128];
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT, .size = 3,
+			     .ino = 1, .mtime_ns = 5 }; /* read, then changed before hashing */
+
+	snprintf(h, sizeof(h), "%s/config.h", dir);
+	write_file(h, "rewritten by the reader\n");
+	feed_proc(10, 1, "/usr/bin/cmake", 100);
+	rec_begin(&r, AB_EV_FILE, 10, &f, sizeof(f));
+	rec_str(&r, "config.h");
+	rec_str(&r, h);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	feed_open(10, h, 1, 100); /* the same process rewrites it (configure_file) */
+	collector_conn_closed(col, 100);
+	cr_assert_eq(collector_finish(col), 0);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
+	cr_assert_str_eq(q("SELECT group_concat(state || ' ' || origin, ',') FROM file_versions"),
+			 "changed preexisting,ok written");
 }
 
 Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
