@@ -11,9 +11,11 @@ BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-DEPS_PC := sqlite3 libcrypto libcjson libelf libdw
-PC_CFLAGS := $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-PC_LIBS   := $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null)
+DEPS_PC := sqlite3 libcrypto libcjson libelf libdw libgit2 rpm
+# one pkg-config call per library: a missing one loses only its own flags (and the link
+# error then names it), not everyone's
+PC_CFLAGS := $(foreach m,$(DEPS_PC),$(shell pkg-config --cflags $(m) 2>/dev/null))
+PC_LIBS   := $(foreach m,$(DEPS_PC),$(shell pkg-config --libs $(m) 2>/dev/null))
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(B)/gen $(PC_CFLAGS) -MMD -MP
 LDLIBS  := $(PC_LIBS) -lpthread
 

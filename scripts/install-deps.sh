@@ -11,9 +11,10 @@ set -euo pipefail
 
 # Grouped by what needs them.  Keep this list and README's in step.
 PKGS_BUILD=(build-essential pkg-config libsqlite3-dev libssl-dev libcjson-dev
-            libelf-dev libdw-dev)
+            libelf-dev libdw-dev librpm-dev libgit2-dev)
 PKGS_EBPF=(libbpf-dev bpftool clang llvm)
-PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git)
+# rpm: rpmbuild and rpm make the fixture rpm database of tests/unit/test_resolve_rpm.c.
+PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm)
 PKGS_DEV=(clang-format)
 # bench/run.sh: dpkg-dev for `apt-get source`, bear and strace as reference tracers,
 # time for /usr/bin/time (CPU time of a build).

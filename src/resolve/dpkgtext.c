@@ -10,49 +10,10 @@
 #include <strings.h>
 
 #include "asbuilt/resolve_dpkg.h"
+#include "asbuilt/sbuf.h"
 #include "dpkg_internal.h"
 
 /* --- purl, CPE and license strings ------------------------------------------------------ */
-struct sb {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_putn(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-/* The built string (caller frees), or NULL when out of memory. */
-static char *sb_done(struct sb *b)
-{
-	sb_putn(b, "", 0);
-	if (b->oom) {
-		free(b->p);
-		return NULL;
-	}
-	return b->p;
-}
 
 static int is_alnum(int c)
 {
