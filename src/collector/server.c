@@ -21,7 +21,7 @@
 #define TAG_CONN_BASE 16ULL /* connection ids start here */
 #define TICK_MS 100
 #define EBPF_POLL_MS 20
-#define IDLE_DONE_MS 150 /* after DONE: finish when nothing arrived for this long */
+#define IDLE_DONE_MS 30 /* after DONE: finish when nothing arrived for this long */
 
 struct conn {
 	int fd;
