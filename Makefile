@@ -110,7 +110,7 @@ check-e2e: all
 	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
 
 bench: all
-	$(Q)bash bench/run.sh
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
 
 deps:
 	$(Q)bash scripts/install-deps.sh

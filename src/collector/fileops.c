@@ -134,6 +134,8 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 
 	if (ok && canon && (f->op == AB_OP_UNLINK || f->op == AB_OP_RENAME))
 		vers_removed(c, canon);
+	if (ok && canon2 && (f->op == AB_OP_RENAME || f->op == AB_OP_LINK))
+		vers_rewrote(c, img->id, canon2); /* ranlib: read x.a, write a temp, rename */
 	if (ok && f->op == AB_OP_RENAME && canon2) {
 		if (canon)
 			vers_flush_path(c, canon); /* a writer renaming its own output */

@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# run.sh - tracing overhead of asbuilt on real builds (called by `make bench`).
+#
+# Builds each project untraced and under every available tracer, alternating the modes
+# within each round, from a fresh copy of the pristine tree every time; reports median wall
+# times, traced/untraced ratios of wall and of CPU time (user+system of the whole process
+# tree), database size per 1,000 file events and the collector's peak memory in one table,
+# printed and written to $BENCH_OUT/results.md.
+#
+# Projects (upstream sources of Debian's source packages, see bench/fetch.sh):
+#   lua   lua5.4   make -j2 linux                (Lua 5.4's own Makefile, no readline)
+#   zlib  zlib     sh -c './configure && make -j2'
+# Modes: untraced; asbuilt preload; asbuilt ebpf (when `record --backend ebpf` works, i.e.
+# root and built with eBPF); bear and strace as references (when installed).
+#
+# Environment:
+#   BENCH_RUNS      timed runs per project and mode (default 5, at least 1)
+#   BENCH_PROJECTS  projects to run (default "lua zlib")
+#   ASBUILT         the asbuilt binary (default build/bin/asbuilt)
+#   BENCH_OUT       output directory (default build/bench)
+#   BENCH_CACHE     source cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/asbuilt-bench)
+set -euo pipefail
+export LC_ALL=C
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
+RUNS=${BENCH_RUNS:-5}
+PROJECTS=${BENCH_PROJECTS:-lua zlib}
+OUT=${BENCH_OUT:-$root/build/bench}
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (bash scripts/install-deps.sh installs it)"
+command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is missing (bash scripts/install-deps.sh)"
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
+case "$ASBUILT" in /*) ;; *) ASBUILT="$PWD/$ASBUILT" ;; esac
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+work="$OUT/work"
+rm -rf "$work"
+mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+
+# --- projects ---------------------------------------------------------------------------
+project_srcpkg() {
+  case "$1" in
+    lua) echo lua5.4 ;;
+    zlib) echo zlib ;;
+    *) die "unknown project '$1' (known: lua zlib)" ;;
+  esac
+}
+
+# Sets the array build_cmd to the project's build command, run inside its tree.
+project_cmd() {
+  case "$1" in
+    lua) build_cmd=(make -j2 linux) ;;
+    zlib) build_cmd=(sh -c './configure && make -j2') ;;
+  esac
+}
+
+project_desc() {
+  case "$1" in
+    lua) echo 'make -j2 linux' ;;
+    zlib) echo './configure && make -j2' ;;
+  esac
+}
+
+# --- modes ------------------------------------------------------------------------------
+# Sets the array tracer to the prefix that runs a command under mode $1; $2 is the
+# database (or output) path for this run.
+# shellcheck disable=SC2054 # the commas belong to strace's -e argument
+mode_prefix() {
+  case "$1" in
+    untraced) tracer=() ;;
+    preload | ebpf) tracer=("$ASBUILT" record -q "${record_flags[@]}" --backend "$1" -o "$2" --) ;;
+    bear) tracer=(bear --output "$2.json" --) ;;
+    strace) tracer=(strace -f -e trace=file,process -o /dev/null --) ;;
+  esac
+}
+
+# Whether mode $1 works here: runs `true` under it.
+mode_works() {
+  local db="$work/probe-$1.db"
+  mode_prefix "$1" "$db"
+  [ "${#tracer[@]}" -eq 0 ] || command -v "${tracer[0]}" >/dev/null 2>&1 || return 1
+  (cd "$work" && "${tracer[@]}" true) >"$work/probe-$1.log" 2>&1
+}
+
+# An incomplete record is a finding, not a failed run: accept it when asbuilt lets us,
+# and count such runs (see record_state).
+record_flags=()
+if (cd "$work" && "$ASBUILT" record -q --allow-incomplete --backend preload \
+  -o "$work/probe-flags.db" -- true) >/dev/null 2>&1; then
+  record_flags=(--allow-incomplete)
+fi
+
+modes=(untraced)
+for m in preload ebpf bear strace; do
+  if mode_works "$m"; then
+    modes+=("$m")
+  else
+    say "mode $m: not available here ($(tail -n 1 "$work/probe-$m.log" 2>/dev/null ||
+      echo "${tracer[0]} not found")); its column shows n/a"
+  fi
+done
+have_mode() { local m; for m in "${modes[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
+
+# --- one run ----------------------------------------------------------------------------
+now_ns() { date +%s%N; }
+
+# run_build PROJECT MODE TAG: builds a fresh copy of PROJECT's tree under MODE; prints
+# "WALL CPU": wall seconds, and user+system seconds of the whole process tree (tracer
+# included, from /usr/bin/time).  A traced run's database is left at $work/$TAG.db.
+run_build() {
+  local proj=$1 mode=$2 tag=$3 tree="$work/tree" t0 t1 cpu
+  rm -rf "$tree" "$work/$tag.db" "$work/$tag.db-wal" "$work/$tag.db-shm" "$work/$tag.db.json"
+  cp -a "${pristine[$proj]}" "$tree"
+  project_cmd "$proj"
+  mode_prefix "$mode" "$work/$tag.db"
+  sync
+  t0=$(now_ns)
+  if ! (cd "$tree" && exec /usr/bin/time -f '%U %S' -o "$work/cpu.txt" \
+    "${tracer[@]}" "${build_cmd[@]}") >"$work/build.log" 2>&1; then
+    tail -n 20 "$work/build.log" >&2
+    die "$proj: build failed under mode $mode (log above)"
+  fi
+  t1=$(now_ns)
+  cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/cpu.txt")
+  awk -v a="$t0" -v b="$t1" -v c="$cpu" 'BEGIN { printf "%.3f %s\n", (b - a) / 1e9, c }'
+}
+
+# Peak resident memory (KiB) of the asbuilt processes (record and its collector: every
+# process in the record's tree whose executable is $ASBUILT), sampled every 20 ms from
+# /proc/PID/status VmHWM while the build runs.  Prints the peak.
+measure_collector_rss() {
+  local proj=$1 tree="$work/tree" exe pid peak=0 p k v _ kids
+  exe=$(readlink -f "$ASBUILT")
+  rm -rf "$tree" "$work/mem.db" "$work/mem.db-wal" "$work/mem.db-shm"
+  cp -a "${pristine[$proj]}" "$tree"
+  project_cmd "$proj"
+  (cd "$tree" && exec "$ASBUILT" record -q "${record_flags[@]}" --backend preload \
+    -o "$work/mem.db" -- \
+    "${build_cmd[@]}") >"$work/build.log" 2>&1 &
+  pid=$!
+  local -A seen=()
+  seen[$pid]=1
+  while kill -0 "$pid" 2>/dev/null; do
+    # Direct children of the asbuilt processes seen so far that run asbuilt too.
+    for p in "${!seen[@]}"; do
+      kids=$(cat /proc/"$p"/task/*/children 2>/dev/null || true)
+      for k in $kids; do
+        [ -n "${seen[$k]:-}" ] && continue
+        [ "$(readlink /proc/"$k"/exe 2>/dev/null)" = "$exe" ] && seen[$k]=1
+      done
+    done
+    for p in "${!seen[@]}"; do
+      while read -r k v _; do
+        [ "$k" = "VmHWM:" ] && [ "$v" -gt "$peak" ] && peak=$v
+      done 2>/dev/null <"/proc/$p/status" || true
+    done
+    sleep 0.02
+  done
+  wait "$pid" || die "$proj: build failed under asbuilt record (memory run)"
+  echo "$peak"
+}
+
+# Prints nothing for a complete record, else "run: reason, reason; ".
+record_state() {
+  local why
+  why=$(sqlite3 "$1" "SELECT group_concat(DISTINCT i.reason) FROM builds b
+          LEFT JOIN incomplete i ON i.build_id = b.id WHERE b.complete = 0" 2>/dev/null ||
+        echo "database unreadable")
+  [ -z "$why" ] || printf 'run %s: %s; ' "$i" "${why:-no reason given}"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
+                                                 else printf "%.3f\n", (a[NR/2] + a[NR/2 + 1]) / 2 }'; }
+ratio() { awk -v t="$1" -v u="$2" 'BEGIN { printf "%.2fx\n", t / u }'; }
+
+# --- main -------------------------------------------------------------------------------
+declare -A pristine times cpus incomplete
+read -r load0 _ </proc/loadavg
+for proj in $PROJECTS; do
+  pristine[$proj]=$(bash "$root/bench/fetch.sh" "$(project_srcpkg "$proj")")
+done
+
+say "modes: ${modes[*]}; $RUNS timed runs each; projects: $PROJECTS"
+declare -A events dbsize peak
+for proj in $PROJECTS; do
+  say "$proj: warm-up build (untimed)"
+  run_build "$proj" untraced warmup >/dev/null
+  for ((i = 1; i <= RUNS; i++)); do
+    for mode in "${modes[@]}"; do
+      read -r t c < <(run_build "$proj" "$mode" "$mode")
+      [ -n "${c:-}" ] || die "$proj: run $i under mode $mode failed"
+      times[$proj,$mode]+="$t "
+      case "$mode" in
+        preload | ebpf) incomplete[$proj,$mode]+="$(record_state "$work/$mode.db")" ;;
+      esac
+      cpus[$proj,$mode]+="$c "
+      say "$proj run $i/$RUNS $mode: wall ${t} s, cpu ${c} s"
+    done
+  done
+  if have_mode preload; then
+    db="$work/preload.db"
+    events[$proj]=$(sqlite3 "$db" 'SELECT count(*) FROM file_events')
+    dbsize[$proj]=0
+    for f in "$db" "$db-wal"; do
+      [ -f "$f" ] && dbsize[$proj]=$((dbsize[$proj] + $(stat -c %s "$f")))
+    done
+    say "$proj: memory run (untimed, sampling the collector)"
+    peak[$proj]=$(measure_collector_rss "$proj")
+  fi
+done
+
+# --- table ------------------------------------------------------------------------------
+# The median of a space-separated list.
+med_of() { local -a v; read -ra v <<<"$1"; printf '%s\n' "${v[@]}" | median; }
+# A space-separated list, one item a line.
+lines() { tr -s ' ' '\n' <<<"$1" | sed '/^$/d'; }
+read -r load1 _ </proc/loadavg
+# shellcheck source=/dev/null
+host="$(nproc) CPUs, $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME")"
+ver=$("$ASBUILT" --version 2>/dev/null | head -n 1 || true)
+busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2 || b > n / 2) }')
+{
+  echo "# asbuilt tracing overhead"
+  echo
+  echo "Median of $RUNS run(s) per cell, modes alternating, fresh tree each run."
+  echo "ratio = traced / untraced wall time; cpu = traced / untraced user+system time of"
+  echo "the whole process tree, tracer included."
+  echo "Host: $host; load average $load0 at start, $load1 at end. ${ver:+asbuilt: $ver.}"
+  if [ "$busy" = 1 ]; then
+    echo
+    echo "**The machine was busy during the run (load average above half the CPUs): wall"
+    echo "times and their ratios are unreliable; the cpu ratios hold up better.**"
+  fi
+  echo
+  hdr="| project | untraced s | untraced cpu s"
+  sep="|---|---|---"
+  for mode in preload ebpf bear strace; do
+    hdr+=" | $mode s | ratio | cpu"
+    sep+="|---|---|---"
+  done
+  echo "$hdr | file events | DB KiB / 1k events | collector peak RSS MiB |"
+  echo "$sep|---|---|---|"
+  for proj in $PROJECTS; do
+    base=$(med_of "${times[$proj,untraced]}")
+    cbase=$(med_of "${cpus[$proj,untraced]}")
+    row="| $proj | $base | $cbase"
+    for mode in preload ebpf bear strace; do
+      if have_mode "$mode"; then
+        med=$(med_of "${times[$proj,$mode]}")
+        cmed=$(med_of "${cpus[$proj,$mode]}")
+        row+=" | $med | $(ratio "$med" "$base") | $(ratio "$cmed" "$cbase")"
+      else
+        row+=" | n/a | n/a | n/a"
+      fi
+    done
+    if have_mode preload && [ "${events[$proj]:-0}" -gt 0 ]; then
+      row+=" | ${events[$proj]}"
+      row+=" | $(awk -v s="${dbsize[$proj]}" -v n="${events[$proj]}" \
+        'BEGIN { printf "%.1f", s / 1024 / (n / 1000) }')"
+      row+=" | $(awk -v k="${peak[$proj]}" 'BEGIN { printf "%.1f", k / 1024 }')"
+    else
+      row+=" | n/a | n/a | n/a"
+    fi
+    echo "$row |"
+  done
+  echo
+  for proj in $PROJECTS; do
+    echo "- $proj: $(cat "${pristine[$proj]}/.asbuilt-bench-ok") (upstream tarball of" \
+      "Debian's source package), built with \`$(project_desc "$proj")\`."
+  done
+  echo "- preload, ebpf: \`asbuilt record -q ${record_flags[*]} --backend MODE -o DB -- BUILD\`;" \
+    "bear: \`bear --output F -- BUILD\`;" \
+    "strace: \`strace -f -e trace=file,process -o /dev/null -- BUILD\`."
+  echo "- file events: file_events rows of the last timed preload run; DB size: its database"
+  echo "  file (plus WAL, if left) per 1,000 of them."
+  echo "- collector peak RSS: highest VmHWM of the asbuilt processes (\`record\` and its"
+  echo "  collector), sampled every 20 ms during one extra, untimed preload run."
+  echo
+  for proj in $PROJECTS; do
+    for mode in preload ebpf; do
+      [ -z "${incomplete[$proj,$mode]:-}" ] ||
+        echo "- $proj $mode: record incomplete in ${incomplete[$proj,$mode]%; }."
+    done
+  done
+  echo
+  echo "Raw figures, in run order (wall s / cpu s):"
+  echo
+  for proj in $PROJECTS; do
+    for mode in "${modes[@]}"; do
+      echo "- $proj $mode: $(paste -d/ <(lines "${times[$proj,$mode]}") \
+        <(lines "${cpus[$proj,$mode]}") | tr '\n' ' ')"
+    done
+  done
+} >"$OUT/results.md"
+cat "$OUT/results.md"
+say "written to $OUT/results.md"
