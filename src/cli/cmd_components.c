@@ -1,17 +1,14 @@
 /* cmd_components.c - asbuilt components: the packages and sources in the artifacts. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asbuilt/artifacts.h"
-#include "asbuilt/elfinfo.h"
+#include "asbuilt/components.h"
 #include "asbuilt/graph.h"
-#include "asbuilt/hash.h"
-#include "asbuilt/map.h"
-#include "asbuilt/resolve_dpkg.h"
-#include "asbuilt/steps.h"
 #include "cli.h"
 #include "graphcli.h"
 
@@ -20,198 +17,68 @@ static void usage(FILE *f)
 	fprintf(f, "usage: asbuilt components [--db FILE.db] [--build N] [--json] [ARTIFACT...]\n\n"
 		   "Lists the components that went into the artifacts (all final outputs when\n"
 		   "none are named): every file they were made from and every library they\n"
-		   "load at run time (DT_NEEDED), grouped by the Debian package that owns it\n"
-		   "(kind deb: name, version, purl, CPE, license), the project's own source tree\n"
-		   "(kind project), or unresolved (flagged 'prebuilt binary' for ELF/ar files).\n\n"
+		   "load at run time (DT_NEEDED), grouped by what it came from: a package\n"
+		   "(deb, rpm, apk), something the build fetched (generic download, git clone,\n"
+		   "npm, pypi, cargo, golang), a git work tree (git), the project's own source\n"
+		   "tree (project), or unresolved (flagged 'prebuilt binary' for ELF/ar files).\n"
+		   "Files declaring an SPDX-License-Identifier show it.\n\n"
 		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
 		   "  -b, --build N   build number (default: the newest)\n"
 		   "  -j, --json      a JSON array of components\n");
 }
 
-struct cfile {
-	char *path, *sha256;
-	int runtime, prebuilt;
-};
-
-struct comp {
-	const char *kind; /* "deb" "project" "unresolved" */
-	const struct dpkg_pkg *pkg;
-	struct cfile *f;
-	size_t n, cap;
-};
-
-struct ctx {
-	struct graph *g;
-	struct resolve_dpkg *dpkg;
-	struct strmap seen; /* path -> 1 */
-	struct comp *c;
-	size_t nc;
-	const char *project;
-};
-
-static struct comp *comp_for(struct ctx *x, const char *kind, const struct dpkg_pkg *pkg)
+static int has_package_fields(const struct component *c)
 {
-	for (size_t i = 0; i < x->nc; i++)
-		if (!strcmp(x->c[i].kind, kind) && x->c[i].pkg == pkg)
-			return &x->c[i];
-	struct comp *c = realloc(x->c, (x->nc + 1) * sizeof(*c));
-	if (!c)
-		return NULL;
-	x->c = c;
-	c = &x->c[x->nc++];
-	memset(c, 0, sizeof(*c));
-	c->kind = kind;
-	c->pkg = pkg;
-	return c;
+	return c->kind != COMPONENT_PROJECT && c->kind != COMPONENT_UNRESOLVED;
 }
 
-static int under(const char *path, const char *dir)
+static void print_list(const char *label, const char *const *v, size_t n, const char *sep)
 {
-	size_t n = strlen(dir);
-	return !strncmp(path, dir, n) && path[n] == '/';
+	if (!n)
+		return;
+	printf("  %s: ", label);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? sep : "", v[i]);
+	printf("\n");
 }
 
-/* Files the build did not produce: put path into its component. */
-static int add_file(struct ctx *x, const char *path, const char *sha256, int runtime)
+static void print_one(const struct component *c)
 {
-	enum steps_fclass fc;
-	const struct dpkg_pkg *pkg = NULL;
-	struct comp *c;
-	struct cfile *f;
-	int binary;
-
-	if (strmap_get(&x->seen, path))
-		return 0;
-	if (strmap_put(&x->seen, path, (void *)1))
-		return -1;
-	fc = steps_fclass(path);
-	binary = fc == STEPS_F_OBJECT || fc == STEPS_F_ARCHIVE || fc == STEPS_F_SHLIB ||
-		 fc == STEPS_F_EXEC;
-	if (x->dpkg)
-		pkg = resolve_dpkg_lookup(x->dpkg, path);
-	if (pkg)
-		c = comp_for(x, "deb", pkg);
-	else if (under(path, x->g->cwd) && !binary)
-		c = comp_for(x, "project", NULL);
-	else
-		c = comp_for(x, "unresolved", NULL);
-	if (!c || (c->n == c->cap &&
-		   !(c->f = realloc(c->f, (c->cap = c->cap ? 2 * c->cap : 8) * sizeof(*f)))))
-		return -1;
-	f = &c->f[c->n++];
-	f->path = strdup(path);
-	f->sha256 = sha256 ? strdup(sha256) : NULL;
-	f->runtime = runtime;
-	f->prebuilt = !pkg && binary;
-	return f->path ? 0 : -1;
-}
-
-/* The libraries binary loads at run time, resolved like the dynamic loader, recursively. */
-static int add_needed(struct ctx *x, const char *binary, int depth)
-{
-	struct elfinfo *ei;
-	char **paths = NULL;
-	int rc = 0;
-
-	if (depth > 16 || elfinfo_read(binary, &ei))
-		return 0;
-	if (elfinfo_resolve_needed(ei, binary, &paths) == 0) {
-		for (size_t i = 0; i < ei->n_needed && !rc; i++) {
-			int v = paths[i] ? graph_latest(x->g, paths[i]) : -1;
-			struct hash_result h;
-			struct stat sb;
-
-			if (!paths[i] || strmap_get(&x->seen, paths[i]))
-				continue;
-			if (v >= 0 && (x->g->v[v].flags & GRAPH_V_WRITTEN))
-				continue; /* a library this build made: its inputs are counted */
-			rc = add_file(x, paths[i], hash_path(paths[i], &sb, &h) ? NULL : h.sha256, 1);
-			if (!rc)
-				rc = add_needed(x, paths[i], depth + 1);
-		}
+	printf("%s", components_kind_name(c->kind));
+	if (c->name)
+		printf(" %s", c->name);
+	if (c->version)
+		printf(" %s", c->version);
+	printf("\n");
+	if (has_package_fields(c)) {
+		printf("  purl: %s\n", c->purl ? c->purl : "");
+		if (c->cpe || c->kind == COMPONENT_DEB)
+			printf("  cpe: %s\n", c->cpe ? c->cpe : "");
+		printf("  license: %s\n", c->license ? c->license : "NOASSERTION");
 	}
-	elfinfo_paths_free(paths, ei->n_needed);
-	elfinfo_free(ei);
-	return rc;
-}
+	print_list("licenses in files", c->licenses_found, c->n_licenses_found, "; ");
+	if (c->remote_url)
+		printf("  remote: %s\n", c->remote_url);
+	if (c->kind == COMPONENT_GIT)
+		printf("  commit: %s%s\n", c->commit ? c->commit : "(none)",
+		       c->dirty == 1 ? " (dirty)" : c->dirty < 0 ? " (state unknown)" : "");
+	if (c->superproject)
+		printf("  submodule of: %s\n", c->superproject);
+	if (c->download_location && c->kind != COMPONENT_GIT)
+		printf("  download: %s\n", c->download_location);
+	if (c->kind != COMPONENT_UNRESOLVED && c->identified_by)
+		printf("  identified by: %s\n", c->identified_by);
+	print_list("evidence", c->evidence, c->n_evidence, ", ");
+	printf("  files:\n");
+	for (size_t k = 0; k < c->n_files; k++) {
+		const struct component_file *f = &c->files[k];
 
-static int collect(struct ctx *x, const struct graph_ivec *arts)
-{
-	struct graph_ivec all = { 0 };
-	int rc = 0;
-
-	for (size_t k = 0; k < arts->n && !rc; k++)
-		rc = graph_closure(x->g, arts->v[k], &all);
-	graph_sort_by_path(x->g, &all);
-	for (size_t k = 0; k < all.n && !rc; k++) {
-		const struct graph_version *v = &x->g->v[all.v[k]];
-		if (!(v->flags & GRAPH_V_WRITTEN))
-			rc = add_file(x, v->path, v->sha256, 0);
-	}
-	for (size_t k = 0; k < arts->n && !rc; k++)
-		rc = add_needed(x, x->g->v[arts->v[k]].path, 0);
-	graph_ivec_release(&all);
-	return rc;
-}
-
-static const char *comp_name(const struct ctx *x, const struct comp *c)
-{
-	return c->pkg ? c->pkg->name : !strcmp(c->kind, "project") ? x->project : "";
-}
-
-static const struct ctx *sort_x;
-
-static int by_comp(const void *a, const void *b)
-{
-	const struct comp *p = a, *q = b;
-	int r = strcmp(p->kind, q->kind);
-
-	if (r)
-		return r;
-	r = strcmp(comp_name(sort_x, p), comp_name(sort_x, q));
-	return r ? r : strcmp(p->pkg ? p->pkg->arch : "", q->pkg ? q->pkg->arch : "");
-}
-
-static int by_file(const void *a, const void *b)
-{
-	return strcmp(((const struct cfile *)a)->path, ((const struct cfile *)b)->path);
-}
-
-static void identified(const struct ctx *x, const struct comp *c, const struct cfile *f,
-		       char *buf, size_t n)
-{
-	if (c->pkg)
-		snprintf(buf, n, "dpkg database owns %s", f->path);
-	else if (!strcmp(c->kind, "project"))
-		snprintf(buf, n, "source tree %s", x->g->cwd);
-	else
-		snprintf(buf, n, "%s", f->prebuilt ? "prebuilt binary, not made by this build"
-						   : "no package owns it");
-}
-
-static void print_text(const struct ctx *x)
-{
-	char buf[4200];
-
-	for (size_t i = 0; i < x->nc; i++) {
-		const struct comp *c = &x->c[i];
-		const struct dpkg_pkg *p = c->pkg;
-
-		if (p)
-			printf("deb %s %s\n  purl: %s\n  cpe: %s\n  license: %s\n", p->name,
-			       p->version, p->purl ? p->purl : "", p->cpe ? p->cpe : "",
-			       p->license ? p->license : "NOASSERTION");
-		else
-			printf("%s%s%s\n", c->kind, *comp_name(x, c) ? " " : "", comp_name(x, c));
-		if (strcmp(c->kind, "unresolved")) {
-			identified(x, c, &c->f[0], buf, sizeof(buf));
-			printf("  identified by: %s\n", buf);
-		}
-		printf("  files:\n");
-		for (size_t k = 0; k < c->n; k++)
-			printf("    %s  %s%s%s\n", c->f[k].sha256 ? c->f[k].sha256 : "-",
-			       c->f[k].path, c->f[k].prebuilt ? "  (prebuilt binary)" : "",
-			       c->f[k].runtime ? "  (runtime: DT_NEEDED)" : "");
+		printf("    %s  %s%s%s", f->sha256 ? f->sha256 : "-", f->path,
+		       f->prebuilt ? "  (prebuilt binary)" : "",
+		       f->runtime ? "  (runtime: DT_NEEDED)" : "");
+		if (f->license)
+			printf("  (SPDX-License-Identifier: %s)", f->license);
+		printf("\n");
 	}
 }
 
@@ -223,58 +90,73 @@ static void str_or_null(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static int print_json(const struct ctx *x)
+static cJSON *str_array(const char *const *v, size_t n)
 {
-	cJSON *arr = cJSON_CreateArray();
-	char buf[4200], *s;
+	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; arr && i < x->nc; i++) {
-		const struct comp *c = &x->c[i];
-		const struct dpkg_pkg *p = c->pkg;
-		cJSON *o = cJSON_CreateObject(), *files = cJSON_CreateArray();
-
-		cJSON_AddStringToObject(o, "kind", c->kind);
-		str_or_null(o, "name", *comp_name(x, c) ? comp_name(x, c) : NULL);
-		str_or_null(o, "version", p ? p->version : NULL);
-		str_or_null(o, "purl", p ? p->purl : NULL);
-		str_or_null(o, "cpe", p ? p->cpe : NULL);
-		str_or_null(o, "license", p ? p->license : NULL);
-		identified(x, c, &c->f[0], buf, sizeof(buf));
-		str_or_null(o, "identified_by", strcmp(c->kind, "unresolved") ? buf : NULL);
-		for (size_t k = 0; k < c->n; k++) {
-			cJSON *f = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(f, "path", c->f[k].path);
-			str_or_null(f, "sha256", c->f[k].sha256);
-			identified(x, c, &c->f[k], buf, sizeof(buf));
-			cJSON_AddStringToObject(f, "identified_by", buf);
-			cJSON_AddBoolToObject(f, "prebuilt_binary", c->f[k].prebuilt);
-			cJSON_AddBoolToObject(f, "runtime", c->f[k].runtime);
-			cJSON_AddItemToArray(files, f);
-		}
-		cJSON_AddItemToObject(o, "files", files);
-		cJSON_AddItemToArray(arr, o);
-	}
-	s = arr ? cJSON_Print(arr) : NULL;
-	if (s)
-		printf("%s\n", s);
-	free(s);
-	cJSON_Delete(arr);
-	return s ? 0 : -1;
+	for (size_t i = 0; a && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
 }
 
-static void ctx_release(struct ctx *x)
+static cJSON *json_one(const struct component *c)
 {
-	for (size_t i = 0; i < x->nc; i++) {
-		for (size_t k = 0; k < x->c[i].n; k++) {
-			free(x->c[i].f[k].path);
-			free(x->c[i].f[k].sha256);
-		}
-		free(x->c[i].f);
+	cJSON *o = cJSON_CreateObject(), *files = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "kind", components_kind_name(c->kind));
+	str_or_null(o, "name", c->name);
+	str_or_null(o, "version", c->version);
+	str_or_null(o, "purl", c->purl);
+	str_or_null(o, "cpe", c->cpe);
+	str_or_null(o, "license", c->license);
+	cJSON_AddItemToObject(o, "licenses_found", str_array(c->licenses_found, c->n_licenses_found));
+	cJSON_AddItemToObject(o, "license_concluded",
+			      c->license ? str_array(&c->license, 1)
+					 : str_array(c->licenses_found, c->n_licenses_found));
+	str_or_null(o, "download_location", c->download_location);
+	str_or_null(o, "homepage", c->homepage);
+	str_or_null(o, "supplier", c->supplier);
+	if (c->kind == COMPONENT_GIT) {
+		str_or_null(o, "remote_url", c->remote_url);
+		str_or_null(o, "commit", c->commit);
+		if (c->dirty < 0)
+			cJSON_AddNullToObject(o, "dirty");
+		else
+			cJSON_AddBoolToObject(o, "dirty", c->dirty);
+		str_or_null(o, "superproject", c->superproject);
 	}
-	free(x->c);
-	strmap_release(&x->seen);
-	resolve_dpkg_free(x->dpkg);
+	str_or_null(o, "identified_by", c->kind != COMPONENT_UNRESOLVED ? c->identified_by : NULL);
+	cJSON_AddItemToObject(o, "evidence", str_array(c->evidence, c->n_evidence));
+	for (size_t k = 0; k < c->n_files; k++) {
+		const struct component_file *f = &c->files[k];
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "path", f->path);
+		str_or_null(j, "sha256", f->sha256);
+		str_or_null(j, "identified_by", f->identified_by);
+		str_or_null(j, "license", f->license);
+		cJSON_AddBoolToObject(j, "prebuilt_binary", f->prebuilt);
+		cJSON_AddBoolToObject(j, "runtime", f->runtime);
+		cJSON_AddBoolToObject(j, "fetched", f->fetched);
+		cJSON_AddItemToArray(files, j);
+	}
+	cJSON_AddItemToObject(o, "files", files);
+	return o;
+}
+
+static int print_json(const struct component_set *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *text;
+
+	for (size_t i = 0; arr && i < components_count(s); i++)
+		cJSON_AddItemToArray(arr, json_one(components_get(s, i)));
+	text = arr ? cJSON_Print(arr) : NULL;
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	cJSON_Delete(arr);
+	return text ? 0 : -1;
 }
 
 int cmd_components(int argc, char **argv)
@@ -288,7 +170,8 @@ int cmd_components(int argc, char **argv)
 	};
 	const char *db = cli_default_db();
 	struct graph_ivec arts = { 0 };
-	struct ctx x = { 0 };
+	struct component_set *set = NULL;
+	struct graph *g = NULL;
 	struct store *st;
 	int64_t build = 0;
 	int ch, json = 0, rc = 0;
@@ -313,38 +196,31 @@ int cmd_components(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (graphcli_open(db, build, &st, &x.g))
+	if (graphcli_open(db, build, &st, &g))
 		return EXIT_USAGE;
 	for (int i = optind; i < argc && !rc; i++) {
-		int v = graphcli_output(x.g, argv[i]);
+		int v = graphcli_output(g, argv[i]);
 		rc = v < 0 ? EXIT_USAGE : graph_ivec_push(&arts, v) ? 1 : 0;
 	}
-	if (!rc && optind == argc && artifacts_list(x.g, &arts))
+	if (!rc && optind == argc && artifacts_list(g, &arts))
 		rc = 1;
 	if (rc)
 		goto out;
-	x.project = strrchr(x.g->cwd, '/') && strrchr(x.g->cwd, '/')[1]
-			    ? strrchr(x.g->cwd, '/') + 1
-			    : x.g->cwd;
-	if ((ch = resolve_dpkg_load(&x.dpkg, "/")))
-		cli_err("warning: cannot read the dpkg database (%s); packages stay unresolved",
-			strerror(-ch));
-	if (collect(&x, &arts)) {
-		cli_err("components: out of memory");
+	if ((ch = components_resolve(g, &arts, NULL, &set))) {
+		cli_err("components: %s", strerror(-ch));
 		rc = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < x.nc; i++)
-		qsort(x.c[i].f, x.c[i].n, sizeof(*x.c[i].f), by_file);
-	sort_x = &x;
-	qsort(x.c, x.nc, sizeof(*x.c), by_comp);
+	for (size_t i = 0; i < components_nwarnings(set); i++)
+		cli_err("warning: %s", components_warning(set, i));
 	if (json)
-		rc = print_json(&x) ? 1 : 0;
+		rc = print_json(set) ? 1 : 0;
 	else
-		print_text(&x);
+		for (size_t i = 0; i < components_count(set); i++)
+			print_one(components_get(set, i));
 out:
-	ctx_release(&x);
+	components_free(set);
 	graph_ivec_release(&arts);
-	graphcli_close(st, x.g);
+	graphcli_close(st, g);
 	return rc;
 }
