@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -61,8 +61,10 @@ struct store_version {
 };
 
 /* Opens (create != 0: creating if missing) the database at path and checks its schema.
- * Returns 0 and *out (free with store_close), or a negative errno with a sentence in err:
- * -ENOENT missing, -EPROTO not an asbuilt database or a newer schema. */
+ * A database of an older schema version is migrated to STORE_SCHEMA_VERSION in one
+ * transaction (its data kept).  Returns 0 and *out (free with store_close), or a negative
+ * errno with a sentence in err: -ENOENT missing, -EPROTO not an asbuilt database or a newer
+ * schema, -EIO when the schema cannot be created or migrated (a read-only file). */
 int store_open(const char *path, int create, struct store **out, char *err, size_t errlen);
 
 /* Closes; accepts NULL. */
@@ -76,6 +78,13 @@ const char *store_errmsg(struct store *st);
 
 int store_begin(struct store *st);
 int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+/* For the other files of src/store/ only: the prepared statement for sql, which must have
+ * static storage (its address is the key).  Prepared on first use, kept until store_close
+ * (which finalises it); returned reset with its bindings cleared.  Borrowed: do not
+ * finalise it.  NULL when it cannot be prepared (store_errmsg says why). */
+struct sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 
 /* Inserts a build in state 'running'.  Returns its id (> 0) or a negative errno. */
 int64_t store_build_new(struct store *st, const struct store_build *b);

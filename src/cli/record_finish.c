@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asbuilt/elffacts.h"
 #include "asbuilt/store.h"
 #include "cli.h"
 #include "priv.h"
@@ -118,6 +119,7 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 	int collector_ok = stop_collector(r, &res, why, sizeof(why));
 	int code = r->build_reaped ? exit_code(r->build_status) : 127;
 	int64_t nincomplete;
+	int rc;
 
 	priv_become_user(); /* the database belongs to the user who ran sudo */
 	if (store_open(o->db, 0, &st, err, sizeof(err))) {
@@ -143,6 +145,10 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 	if (store_commit(st))
 		cli_err("cannot finalise build %lld in '%s': %s", (long long)r->build_id, o->db,
 			store_errmsg(st));
+	/* the ELF facts need the files as the build left them: now, not later */
+	if ((rc = elffacts_compute(st, r->build_id, NULL, NULL)))
+		cli_err("warning: cannot store the ELF facts of build %lld: %s",
+			(long long)r->build_id, rc == -EIO ? store_errmsg(st) : strerror(-rc));
 	print_warnings(st, r->build_id);
 	if (!o->quiet && res.stats.temporaries)
 		cli_err("note: %llu temporary files were deleted by the build before they could be "

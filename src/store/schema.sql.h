@@ -1,4 +1,6 @@
-/* schema.sql.h - schema version 1, as documented in docs/database.md. */
+/* schema.sql.h - the schema, as documented in docs/database.md: version 1, and what
+ * version 2 adds (created on top of version 1 for a new database, and run in one
+ * transaction to migrate a version 1 database). */
 static const char store_schema_v1[] =
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE builds (id INTEGER PRIMARY KEY, started_ns INTEGER NOT NULL,"
@@ -33,3 +35,26 @@ static const char store_schema_v1[] =
 	"CREATE INDEX processes_pid ON processes(build_id, pid);"
 	"INSERT INTO meta VALUES ('schema_version', '1');"
 	"INSERT INTO meta VALUES ('created_by', 'asbuilt " ASBUILT_VERSION "');";
+
+/* Version 2: the ELF facts of file versions and the component resolution cache. */
+static const char store_schema_v2_add[] =
+	"CREATE TABLE elf_info (version_id INTEGER PRIMARY KEY REFERENCES file_versions(id),"
+	" type TEXT NOT NULL, machine INTEGER, interp TEXT, build_id TEXT, soname TEXT,"
+	" is_static INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE elf_needed (version_id INTEGER NOT NULL REFERENCES file_versions(id),"
+	" idx INTEGER NOT NULL, name TEXT NOT NULL, resolved_path TEXT,"
+	" resolved_version_id INTEGER REFERENCES file_versions(id),"
+	" PRIMARY KEY (version_id, idx));"
+	"CREATE TABLE elf_imports (version_id INTEGER NOT NULL REFERENCES file_versions(id),"
+	" name TEXT NOT NULL, version TEXT, library TEXT);"
+	"CREATE INDEX elf_imports_version ON elf_imports(version_id);"
+	"CREATE TABLE elf_link_members ("
+	" link_version_id INTEGER NOT NULL REFERENCES file_versions(id),"
+	" archive_version_id INTEGER NOT NULL REFERENCES file_versions(id),"
+	" member TEXT NOT NULL, symbols TEXT NOT NULL,"
+	" UNIQUE (link_version_id, archive_version_id, member));"
+	"CREATE TABLE components_cache (build_id INTEGER NOT NULL REFERENCES builds(id),"
+	" path TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL, name TEXT,"
+	" version TEXT, purl TEXT, cpe TEXT, license TEXT, identified_by TEXT,"
+	" PRIMARY KEY (build_id, path, sha256));"
+	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";

@@ -59,9 +59,15 @@ static const char *const stmt_sql[S_COUNT] = {
 			  " writer_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
+#define STORE_EXTRA_MAX 48
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	/* statements of the other store files (store_stmt), keyed by their SQL's address */
+	const char *extra_sql[STORE_EXTRA_MAX];
+	sqlite3_stmt *extra[STORE_EXTRA_MAX];
+	int nextra;
 };
 
 sqlite3 *store_db(struct store *st)
@@ -80,6 +86,8 @@ void store_close(struct store *st)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < st->nextra; i++)
+		sqlite3_finalize(st->extra[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -127,10 +135,40 @@ static int open_db(const char *path, int create, sqlite3 **db, char *err, size_t
 	return 0;
 }
 
+/* Runs sql (what version `to` adds) in one transaction, unless another process did it
+ * first.  Returns 0 or -EIO with a message in err. */
+static int upgrade(sqlite3 *db, const char *path, int from, int to, const char *sql, char *err,
+		   size_t errlen)
+{
+	char *msg = NULL;
+	int v;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	v = schema_version(db);
+	if (v == from && sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto fail;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (from == 0)
+		snprintf(err, errlen, "cannot create schema in '%s': %s", path,
+			 msg ? msg : sqlite3_errmsg(db));
+	else
+		snprintf(err, errlen, "cannot migrate database '%s' from schema version %d to %d: %s",
+			 path, from, to, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -EIO;
+}
+
 static int check_schema(sqlite3 *db, const char *path, int create, char *err, size_t errlen)
 {
 	int v = schema_version(db);
-	char *msg = NULL;
 
 	if (v < 0) {
 		snprintf(err, errlen, "cannot open database '%s': not an asbuilt database", path);
@@ -143,21 +181,15 @@ static int check_schema(sqlite3 *db, const char *path, int create, char *err, si
 			 path, v, STORE_SCHEMA_VERSION);
 		return -EPROTO;
 	}
-	if (v > 0)
-		return 0;
-	if (!create) {
+	if (v == 0 && !create) {
 		snprintf(err, errlen, "cannot open database '%s': empty database", path);
 		return -EPROTO;
 	}
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-	    (v = schema_version(db)) < 0 ||
-	    (v == 0 && sqlite3_exec(db, store_schema_v1, NULL, NULL, &msg) != SQLITE_OK) ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot create schema in '%s': %s", path,
-			 msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
+	if (v == 0 && upgrade(db, path, 0, 1, store_schema_v1, err, errlen))
 		return -EIO;
-	}
+	/* version 1 -> 2: new tables only; the data of version 1 is kept as it is */
+	if (v < 2 && upgrade(db, path, 1, 2, store_schema_v2_add, err, errlen))
+		return -EIO;
 	return 0;
 }
 
@@ -210,6 +242,30 @@ int store_begin(struct store *st)
 int store_commit(struct store *st)
 {
 	return sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+int store_rollback(struct store *st)
+{
+	return sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+struct sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	for (int i = 0; i < st->nextra; i++) {
+		if (st->extra_sql[i] == sql) {
+			sqlite3_reset(st->extra[i]);
+			sqlite3_clear_bindings(st->extra[i]);
+			return st->extra[i];
+		}
+	}
+	if (st->nextra == STORE_EXTRA_MAX ||
+	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return NULL;
+	st->extra_sql[st->nextra] = sql;
+	st->extra[st->nextra++] = s;
+	return s;
 }
 
 /* --- binding helpers ------------------------------------------------------------- */

@@ -270,6 +270,6 @@ assert_db_valid() {
 	  UNION ALL SELECT 'file_versions ok without sha256 ' || path FROM file_versions
 	    WHERE state = 'ok' AND sha256 IS NULL
 	  UNION ALL SELECT 'meta.schema_version ' || value FROM meta
-	    WHERE key = 'schema_version' AND value != '1'
+	    WHERE key = 'schema_version' AND value != '2'
 	  LIMIT 20;")" "values docs/database.md does not list"
 }

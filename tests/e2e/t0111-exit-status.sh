@@ -11,7 +11,7 @@ assert_eq "1|finished|3|1|1|preload|$(argv_hex sh -c 'cat in.txt >/dev/null; exi
 	"$(q "SELECT id, state, exit_status, ended_ns IS NOT NULL, ended_ns >= started_ns, backend,
 	      $(argv_col argv), cwd FROM builds;")" \
 	"build 1: id|state|exit_status|ended|ended>=started|backend|argv|cwd"
-assert_eq 1 "$(q "SELECT value FROM meta WHERE key = 'schema_version';")" "meta.schema_version"
+assert_eq 2 "$(q "SELECT value FROM meta WHERE key = 'schema_version';")" "meta.schema_version"
 q "SELECT * FROM builds WHERE id = 1;" >build1.before
 n1=$(q "SELECT count(*) FROM file_events WHERE build_id = 1;")
 p1=$(q "SELECT count(*) FROM processes WHERE build_id = 1;")
