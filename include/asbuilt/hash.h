@@ -1,5 +1,5 @@
 /*
- * hash.h - content identities of a file: SHA-256 and the two OmniBOR gitoids
+ * hash.h - content identities of a file: SHA-256, SHA-1 and the two OmniBOR gitoids
  * (sha1 and sha256 of "blob <len>\0" + content), computed in one pass with libcrypto.
  */
 #ifndef ASBUILT_HASH_H
@@ -14,6 +14,7 @@
 
 struct hash_result {
 	char sha256[HASH_HEX_SHA256];
+	char sha1[HASH_HEX_SHA1]; /* plain SHA-1 (SPDX 2.3 requires it for files) */
 	char gitoid_sha1[HASH_HEX_SHA1];
 	char gitoid_sha256[HASH_HEX_SHA256];
 	uint64_t size;

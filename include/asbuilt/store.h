@@ -55,6 +55,7 @@ struct store_version {
 	const char *path;
 	int64_t vseq;
 	const char *sha256, *gitoid_sha1, *gitoid_sha256; /* NULL unless state is "ok" */
+	const char *sha1;
 	int64_t size, dev, ino, mtime_ns, ctime_ns;
 	const char *origin, *state;
 	int64_t writer_id; /* 0 = NULL */

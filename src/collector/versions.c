@@ -100,6 +100,7 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 
 	if (s == HC_OK) {
 		v.sha256 = h->sha256;
+		v.sha1 = h->sha1;
 		v.gitoid_sha1 = h->gitoid_sha1;
 		v.gitoid_sha256 = h->gitoid_sha256;
 		v.size = (int64_t)h->size;

@@ -57,4 +57,5 @@ static const char store_schema_v2_add[] =
 	" path TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL, name TEXT,"
 	" version TEXT, purl TEXT, cpe TEXT, license TEXT, identified_by TEXT,"
 	" PRIMARY KEY (build_id, path, sha256));"
+	"ALTER TABLE file_versions ADD COLUMN sha1 TEXT;"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";

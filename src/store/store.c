@@ -56,7 +56,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EVENT_VERSION] = "UPDATE file_events SET version_id=? WHERE id=?",
 	[S_VERSION_ADD] = "INSERT INTO file_versions (build_id, path, vseq, sha256, gitoid_sha1,"
 			  " gitoid_sha256, size, dev, ino, mtime_ns, ctime_ns, origin,"
-			  " writer_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " writer_id, state, sha1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 #define STORE_EXTRA_MAX 48
@@ -495,5 +495,6 @@ int64_t store_version_add(struct store *st, const struct store_version *v)
 	bind_str(s, 12, v->origin);
 	bind_id(s, 13, v->writer_id);
 	bind_str(s, 14, v->state);
+	bind_str(s, 15, v->sha1);
 	return run_insert(st, S_VERSION_ADD);
 }

@@ -10,6 +10,7 @@
 
 struct hash_ctx {
 	EVP_MD_CTX *plain256;
+	EVP_MD_CTX *plain1;
 	EVP_MD_CTX *git1;
 	EVP_MD_CTX *git256;
 };
@@ -27,6 +28,7 @@ static void hex(const unsigned char *md, unsigned n, char *out)
 static void ctx_release(struct hash_ctx *c)
 {
 	EVP_MD_CTX_free(c->plain256);
+	EVP_MD_CTX_free(c->plain1);
 	EVP_MD_CTX_free(c->git1);
 	EVP_MD_CTX_free(c->git256);
 }
@@ -37,10 +39,12 @@ static int ctx_init(struct hash_ctx *c, uint64_t size)
 	int n = snprintf(blob, sizeof(blob), "blob %llu", (unsigned long long)size) + 1;
 
 	c->plain256 = EVP_MD_CTX_new();
+	c->plain1 = EVP_MD_CTX_new();
 	c->git1 = EVP_MD_CTX_new();
 	c->git256 = EVP_MD_CTX_new();
-	if (!c->plain256 || !c->git1 || !c->git256 ||
+	if (!c->plain256 || !c->plain1 || !c->git1 || !c->git256 ||
 	    !EVP_DigestInit_ex(c->plain256, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(c->plain1, EVP_sha1(), NULL) ||
 	    !EVP_DigestInit_ex(c->git1, EVP_sha1(), NULL) ||
 	    !EVP_DigestInit_ex(c->git256, EVP_sha256(), NULL)) {
 		ctx_release(c);
@@ -54,6 +58,7 @@ static int ctx_init(struct hash_ctx *c, uint64_t size)
 static void ctx_update(struct hash_ctx *c, const void *buf, size_t len)
 {
 	EVP_DigestUpdate(c->plain256, buf, len);
+	EVP_DigestUpdate(c->plain1, buf, len);
 	EVP_DigestUpdate(c->git1, buf, len);
 	EVP_DigestUpdate(c->git256, buf, len);
 }
@@ -65,6 +70,8 @@ static void ctx_final(struct hash_ctx *c, uint64_t size, struct hash_result *out
 
 	EVP_DigestFinal_ex(c->plain256, md, &n);
 	hex(md, n, out->sha256);
+	EVP_DigestFinal_ex(c->plain1, md, &n);
+	hex(md, n, out->sha1);
 	EVP_DigestFinal_ex(c->git1, md, &n);
 	hex(md, n, out->gitoid_sha1);
 	EVP_DigestFinal_ex(c->git256, md, &n);

@@ -18,6 +18,7 @@ Test(hash, empty_buffer_matches_known_digests)
 			 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	/* git hash-object /dev/null */
 	cr_assert_str_eq(h.gitoid_sha1, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+	cr_assert_str_eq(h.sha1, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
 	/* git hash-object --object-format=sha256 /dev/null */
 	cr_assert_str_eq(h.gitoid_sha256,
 			 "473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813");
@@ -32,6 +33,7 @@ Test(hash, hello_matches_git_blob_id)
 	cr_assert_str_eq(h.sha256,
 			 "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
 	cr_assert_str_eq(h.gitoid_sha1, "ce013625030ba8dba906f756967f9e9ca394464a");
+	cr_assert_str_eq(h.sha1, "f572d396fae9206628714fb2ce00f72e94f2258f"); /* sha1sum */
 	cr_assert_str_eq(h.gitoid_sha256,
 			 "2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4");
 }
