@@ -306,6 +306,29 @@ int steps_assign(struct graph *g)
 
 /* --- classification ---------------------------------------------------------------- */
 
+/* The tool a process ran: its executable's name, or for an interpreter running a script
+ * (node /usr/bin/npm, python3 /usr/bin/pip) the script's name.  *args is set to the
+ * arguments after the tool's own name in p->argv (NULL when none). */
+static const char *run_tool(const struct graph_proc *p, char *buf, size_t len,
+			    const char **args)
+{
+	static const char *const interpreters[] = { "node", "nodejs", "python", "python3",
+						    "perl", "ruby", NULL };
+	const char *t = tool_name(p->exe, buf, len), *a = NULL, *end = p->argv + p->argv_len;
+	size_t l0;
+
+	if (p->argv && (l0 = strnlen(p->argv, p->argv_len)) + 1 < p->argv_len)
+		a = p->argv + l0 + 1;
+	if (a && (in_list(t, interpreters) || !strncmp(t, "python", 6)) && *a != '-') {
+		t = tool_name(a, buf, len); /* the script */
+		a += strnlen(a, (size_t)(end - a)) + 1;
+		if (a >= end)
+			a = NULL;
+	}
+	*args = a;
+	return t;
+}
+
 static int step_has_tool(const struct graph *g, const struct graph_step *s,
 			 const char *const *names, const char *const *sub1)
 {
@@ -313,21 +336,17 @@ static int step_has_tool(const struct graph *g, const struct graph_step *s,
 
 	for (size_t k = 0; k < s->procs.n; k++) {
 		const struct graph_proc *p = &g->p[s->procs.v[k]];
-		const char *t;
+		const char *t, *args;
 
 		if (!p->exe)
 			continue;
-		t = tool_name(p->exe, buf, sizeof(buf));
+		t = run_tool(p, buf, sizeof(buf), &args);
 		if (!in_list(t, names))
 			continue;
 		if (!sub1)
 			return 1;
-		if (p->argv) { /* "git clone": the first argument after argv[0] */
-			size_t l0 = strnlen(p->argv, p->argv_len);
-
-			if (l0 + 1 < p->argv_len && in_list(p->argv + l0 + 1, sub1))
-				return 1;
-		}
+		if (args && in_list(args, sub1)) /* "git clone": the first argument */
+			return 1;
 	}
 	return 0;
 }
