@@ -18,6 +18,9 @@ static const struct {
 	{ "deps", cmd_deps, "list the exact files that went into an artifact" },
 	{ "why", cmd_why, "show how a file or package went into the artifacts" },
 	{ "components", cmd_components, "list the components (packages, project) in the artifacts" },
+	{ "omnibor", cmd_omnibor, "write OmniBOR input manifests of the artifacts (--embed)" },
+	{ "provenance", cmd_provenance, "write SLSA provenance v1 of the artifacts (--sign)" },
+	{ "verify-attestation", cmd_verify_attestation, "verify a signed DSSE attestation" },
 };
 
 void cli_err(const char *fmt, ...)

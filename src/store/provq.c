@@ -1,4 +1,5 @@
-/* provq.c - read-only queries of one build for the provenance writers (see provq.h). */
+/* provq.c - read-only queries of one build for the provenance writers (see
+ * provq.h). */
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -66,8 +67,10 @@ int provq_build_get(struct store *st, int64_t id, struct provq_build *out)
 
 	memset(out, 0, sizeof(*out));
 	if (prepare(st,
-		    "SELECT id, started_ns, coalesce(ended_ns, 0), argv, cwd, backend, state, "
-		    "hostname, coalesce(exit_status, -1), complete FROM builds WHERE id = ?1",
+		    "SELECT id, started_ns, coalesce(ended_ns, 0), argv, cwd, "
+		    "backend, state, "
+		    "hostname, coalesce(exit_status, -1), complete FROM builds WHERE "
+		    "id = ?1",
 		    id, &s))
 		return -EIO;
 	rc = sqlite3_step(s);
@@ -87,7 +90,9 @@ int provq_each_incomplete(struct store *st, int64_t build_id,
 	sqlite3_stmt *s;
 	int rc = 0, r;
 
-	if (prepare(st, "SELECT reason, detail FROM incomplete WHERE build_id = ?1 ORDER BY id",
+	if (prepare(st,
+		    "SELECT reason, detail FROM incomplete WHERE build_id = ?1 ORDER "
+		    "BY id",
 		    build_id, &s))
 		return -EIO;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -112,8 +117,10 @@ int provq_each_gitoid(struct store *st, int64_t build_id,
 	int rc = 0, r;
 
 	if (prepare(st,
-		    "SELECT id, gitoid_sha1, gitoid_sha256 FROM file_versions WHERE build_id = ?1 "
-		    "AND gitoid_sha1 IS NOT NULL AND gitoid_sha256 IS NOT NULL ORDER BY id",
+		    "SELECT id, gitoid_sha1, gitoid_sha256 FROM file_versions WHERE "
+		    "build_id = ?1 "
+		    "AND gitoid_sha1 IS NOT NULL AND gitoid_sha256 IS NOT NULL ORDER "
+		    "BY id",
 		    build_id, &s))
 		return -EIO;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {

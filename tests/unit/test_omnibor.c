@@ -1,0 +1,223 @@
+/* Unit tests of omnibor.c / omnibor_embed.c: manifest bytes, their gitoids
+ * (computed here independently: sha256 of "blob <len>\0" + bytes), determinism,
+ * the store layout and the ELF note. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asbuilt/gitoids.h"
+#include "asbuilt/graph.h"
+#include "asbuilt/omnibor.h"
+
+/* The hex gitoid:blob:sha256 of s, straight from OpenSSL. */
+static void gitoid_of(const char *s, char out[65])
+{
+	unsigned char md[32];
+	char hdr[32];
+	int h = snprintf(hdr, sizeof(hdr), "blob %zu", strlen(s)) + 1;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	EVP_DigestUpdate(c, hdr, (size_t)h);
+	EVP_DigestUpdate(c, s, strlen(s));
+	EVP_DigestFinal_ex(c, md, NULL);
+	EVP_MD_CTX_free(c);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* A graph of hello <- {main.o, libc.so.6, gen (no gitoid)}, main.o <- {main.c,
+ * a.h}, plus an unrelated artifact other.o <- {a.h}.  Version i has gitoid "<i
+ * repeated>". */
+enum {
+	MAIN_C,
+	A_H,
+	MAIN_O,
+	LIBC,
+	HELLO,
+	NOHASH,
+	OTHER_O,
+	NV
+};
+
+static struct graph G;
+static struct graph_version V[NV];
+static struct gitoids IDS;
+static char SHA1[NV][41], SHA256[NV][65];
+
+static void edge(int to, int from)
+{
+	cr_assert_eq(graph_ivec_push(&V[to].in, from), 0);
+}
+
+static void setup(void)
+{
+	static const char *const paths[NV] = { "/s/main.c", "/s/a.h", "/s/main.o", "/lib/libc.so.6",
+					       "/s/hello",  "/s/gen", "/s/other.o" };
+
+	memset(V, 0, sizeof(V));
+	for (int i = 0; i < NV; i++) {
+		V[i].path = (char *)paths[i];
+		V[i].step = -1;
+		V[i].prev_same = -1;
+		memset(SHA256[i], "0123456789abcdef"[i + 1], 64);
+		SHA256[i][64] = '\0';
+		memset(SHA1[i], "0123456789abcdef"[i + 1], 40);
+		SHA1[i][40] = '\0';
+	}
+	SHA256[NOHASH][0] = SHA1[NOHASH][0] = '\0';
+	V[MAIN_O].flags = V[HELLO].flags = V[OTHER_O].flags = V[NOHASH].flags = GRAPH_V_WRITTEN;
+	edge(MAIN_O, MAIN_C);
+	edge(MAIN_O, A_H);
+	edge(HELLO, MAIN_O);
+	edge(HELLO, LIBC);
+	edge(HELLO, NOHASH);
+	edge(OTHER_O, A_H);
+	G.v = V;
+	G.nv = NV;
+	IDS.sha1 = SHA1;
+	IDS.sha256 = SHA256;
+	IDS.n = NV;
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < NV; i++)
+		graph_ivec_release(&V[i].in);
+}
+
+TestSuite(omnibor, .init = setup, .fini = teardown);
+
+static void build(struct omnibor_set *s, const int *arts, size_t n)
+{
+	struct graph_ivec a = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(graph_ivec_push(&a, arts[i]), 0);
+	cr_assert_eq(omnibor_build(&G, &IDS, &a, s), 0);
+	graph_ivec_release(&a);
+}
+
+Test(omnibor, object_manifest_lists_sorted_input_gitoids)
+{
+	struct omnibor_set s;
+	const struct omnibor_manifest *m;
+	char want[512], id[65];
+
+	build(&s, (int[]){ HELLO }, 1);
+	m = omnibor_manifest_of(&s, MAIN_O);
+	cr_assert(m);
+	snprintf(want, sizeof(want), "gitoid:blob:sha256\n%s\n%s\n", SHA256[MAIN_C], SHA256[A_H]);
+	cr_assert_str_eq(m->text, want);
+	cr_assert_eq(m->len, strlen(want));
+	gitoid_of(want, id);
+	cr_assert_str_eq(m->gitoid, id);
+	cr_assert_not(m->is_artifact);
+	cr_assert_null(omnibor_manifest_of(&s, MAIN_C), "a source has no manifest");
+	omnibor_set_release(&s);
+}
+
+Test(omnibor, binary_manifest_references_the_object_manifest)
+{
+	struct omnibor_set s;
+	const struct omnibor_manifest *m, *o;
+	char want[512];
+
+	build(&s, (int[]){ HELLO }, 1);
+	m = omnibor_manifest_of(&s, HELLO);
+	o = omnibor_manifest_of(&s, MAIN_O);
+	cr_assert(m && o);
+	snprintf(want, sizeof(want), "gitoid:blob:sha256\n%s manifest %s\n%s\n", SHA256[MAIN_O],
+		 o->gitoid, SHA256[LIBC]);
+	cr_assert_str_eq(m->text, want);
+	cr_assert(m->is_artifact);
+	cr_assert_eq(m->nskipped, 1, "gen has no gitoid and is left out");
+	cr_assert_eq(s.nskipped, 1);
+	omnibor_set_release(&s);
+}
+
+Test(omnibor, deterministic_whatever_the_input_order)
+{
+	struct omnibor_set a, b;
+	int first;
+
+	build(&a, (int[]){ HELLO, OTHER_O }, 2);
+	first = V[MAIN_O].in.v[0]; /* reverse main.o's inputs and ask in the other order */
+	V[MAIN_O].in.v[0] = V[MAIN_O].in.v[1];
+	V[MAIN_O].in.v[1] = first;
+	build(&b, (int[]){ OTHER_O, HELLO }, 2);
+	for (int v = 0; v < NV; v++) {
+		const struct omnibor_manifest *x = omnibor_manifest_of(&a, v);
+		const struct omnibor_manifest *y = omnibor_manifest_of(&b, v);
+
+		cr_assert_eq(!x, !y);
+		if (x)
+			cr_assert_str_eq(x->text, y->text);
+	}
+	omnibor_set_release(&a);
+	omnibor_set_release(&b);
+}
+
+Test(omnibor, store_layout_and_index)
+{
+	char dir[] = "/tmp/test_omnibor.XXXXXX", err[256], buf[512], *path, *cmd;
+	struct omnibor_set s;
+	const struct omnibor_manifest *m;
+	FILE *f;
+	size_t n;
+
+	cr_assert(mkdtemp(dir));
+	build(&s, (int[]){ HELLO }, 1);
+	cr_assert_eq(omnibor_store(&G, &IDS, &s, dir, err, sizeof(err)), 0, "%s", err);
+	m = omnibor_manifest_of(&s, MAIN_O);
+	path = omnibor_manifest_path(dir, m->gitoid);
+	snprintf(buf, sizeof(buf), "%s/manifests/gitoid_blob_sha256/%.2s/%s", dir, m->gitoid,
+		 m->gitoid + 2);
+	cr_assert_str_eq(path, buf);
+	f = fopen(path, "rb");
+	cr_assert(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	cr_assert_eq(n, m->len);
+	cr_assert_eq(memcmp(buf, m->text, n), 0);
+	free(path);
+	snprintf(buf, sizeof(buf), "%s/index.tsv", dir);
+	f = fopen(buf, "r");
+	cr_assert(f);
+	cr_assert(fgets(buf, sizeof(buf), f));
+	cr_assert(!strncmp(buf, "/s/hello\tgitoid:blob:sha256:", 28), "%s", buf);
+	cr_assert(strstr(buf, "\tartifact\n"));
+	cr_assert(fgets(buf, sizeof(buf), f));
+	cr_assert(!strncmp(buf, "/s/main.o\t", 10), "%s", buf);
+	cr_assert(strstr(buf, m->gitoid) && strstr(buf, "\tintermediate\n"));
+	cr_assert_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	omnibor_set_release(&s);
+	cr_assert(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+Test(omnibor, elf_note_layout)
+{
+	unsigned char le[OMNIBOR_NOTE_SIZE], be[OMNIBOR_NOTE_SIZE];
+	char id[65];
+
+	memset(id, 'a', 64);
+	id[64] = '\0';
+	id[0] = '0';
+	id[1] = '1';
+	cr_assert_eq(omnibor_note(id, 0, le), 0);
+	cr_assert_eq(memcmp(le, "\x08\0\0\0\x20\0\0\0\x01\0\0\0OMNIBOR\0\x01\xaa", 22), 0);
+	cr_assert_eq(le[51], 0xaa);
+	cr_assert_eq(omnibor_note(id, 1, be), 0);
+	cr_assert_eq(memcmp(be, "\0\0\0\x08\0\0\0\x20\0\0\0\x01OMNIBOR\0", 20), 0);
+	cr_assert_eq(memcmp(be + 20, le + 20, 32), 0);
+	id[5] = 'G';
+	cr_assert_eq(omnibor_note(id, 0, le), -EINVAL);
+	cr_assert_eq(omnibor_note("abc", 0, le), -EINVAL);
+}
