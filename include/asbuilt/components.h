@@ -23,8 +23,10 @@
 #define ASBUILT_COMPONENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct graph;
+struct store;
 struct graph_ivec;
 
 enum component_kind {
@@ -88,6 +90,21 @@ struct components_opts {
 	const char *root; /* where the package databases live; NULL means "/" */
 	int no_runtime;	  /* leave out DT_NEEDED libraries */
 	int no_licscan;	  /* do not scan files for SPDX-License-Identifier tags */
+	/*
+	 * The resolution cache (compcache.h), used when cache is not NULL: cache_build is the
+	 * build g was loaded from.  A file whose (path, sha256) has an entry, made for a file
+	 * reached the same way (runtime library or input, fetched or not), is rebuilt from it
+	 * with every field, without running the chain (nor licscan); the set is the same as
+	 * an uncached run's.  The databases and work trees are loaded only when some file is
+	 * not cached.  What the chain resolved is written to the cache in one transaction at
+	 * the end, unless the run had warnings or no_licscan is set; a database that cannot be
+	 * written (read-only) is quietly not written.  The entries hold the answers of the
+	 * first resolution (with the root given then): refresh ignores the build's entries
+	 * and replaces them all with this run's.
+	 */
+	struct store *cache;
+	int64_t cache_build;
+	int refresh;
 };
 
 /* The resolved components, sorted by kind name, name, version.  Read it through
@@ -98,8 +115,8 @@ struct component_set;
 /*
  * Resolves the inputs of the artifacts (version indices of g) and stores a new set in *out
  * (free it with components_free()).  opts may be NULL (defaults).  Returns 0, or -ENOMEM
- * (*out NULL).  Nothing is written anywhere; package databases and work trees are read as
- * they are now.
+ * (*out NULL).  Without opts->cache nothing is written anywhere and package databases and
+ * work trees are read as they are now; with it, see struct components_opts.
  */
 int components_resolve(struct graph *g, const struct graph_ivec *artifacts,
 		       const struct components_opts *opts, struct component_set **out);
@@ -109,6 +126,9 @@ size_t components_count(const struct component_set *s);
 
 /* Component i (0 <= i < components_count(s)); owned by s. */
 const struct component *components_get(const struct component_set *s, size_t i);
+
+/* Number of files of s taken from the resolution cache (0 without opts->cache). */
+size_t components_ncached(const struct component_set *s);
 
 /* Number of warnings and warning i (owned by s). */
 size_t components_nwarnings(const struct component_set *s);

@@ -14,17 +14,21 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: asbuilt components [--db FILE.db] [--build N] [--json] [ARTIFACT...]\n\n"
+	fprintf(f, "usage: asbuilt components [--db FILE.db] [--build N] [--json] [--refresh]\n"
+		   "                         [ARTIFACT...]\n\n"
 		   "Lists the components that went into the artifacts (all final outputs when\n"
 		   "none are named): every file they were made from and every library they\n"
 		   "load at run time (DT_NEEDED), grouped by what it came from: a package\n"
 		   "(deb, rpm, apk), something the build fetched (generic download, git clone,\n"
 		   "npm, pypi, cargo, golang), a git work tree (git), the project's own source\n"
 		   "tree (project), or unresolved (flagged 'prebuilt binary' for ELF/ar files).\n"
-		   "Files declaring an SPDX-License-Identifier show it.\n\n"
+		   "Files declaring an SPDX-License-Identifier show it.  What a file resolved to\n"
+		   "is cached in the database (when it can be written) and reused by later runs.\n\n"
 		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
 		   "  -b, --build N   build number (default: the newest)\n"
-		   "  -j, --json      a JSON array of components\n");
+		   "  -j, --json      a JSON array of components\n"
+		   "  -r, --refresh   resolve every file again (package databases and work trees\n"
+		   "                  as they are now) and replace the build's cached answers\n");
 }
 
 static int has_package_fields(const struct component *c)
@@ -165,18 +169,20 @@ int cmd_components(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "build", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "refresh", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *db = cli_default_db();
 	struct graph_ivec arts = { 0 };
 	struct component_set *set = NULL;
+	struct components_opts o = { 0 };
 	struct graph *g = NULL;
 	struct store *st;
 	int64_t build = 0;
 	int ch, json = 0, rc = 0;
 
-	while ((ch = getopt_long(argc, argv, "d:b:jh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:b:jrh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
@@ -187,6 +193,9 @@ int cmd_components(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'r':
+			o.refresh = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -206,7 +215,9 @@ int cmd_components(int argc, char **argv)
 		rc = 1;
 	if (rc)
 		goto out;
-	if ((ch = components_resolve(g, &arts, NULL, &set))) {
+	o.cache = st;
+	o.cache_build = g->build_id;
+	if ((ch = components_resolve(g, &arts, &o, &set))) {
 		cli_err("components: %s", strerror(-ch));
 		rc = 1;
 		goto out;

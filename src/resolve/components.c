@@ -29,6 +29,7 @@ struct component_set {
 	size_t n, cap;
 	char **warn;
 	size_t nwarn;
+	size_t ncached;
 };
 
 /* --- small helpers shared with components_fetch.c ---------------------------------------- */
@@ -157,12 +158,12 @@ static struct citem *item_for(struct component_set *s, struct comp_cand *c)
 	return it;
 }
 
+/* Adds path to the component c names; takes *lic (its license expression, or NULL). */
 static int add_file(struct comp_ctx *x, struct comp_cand *c, const char *path, const char *sha256,
-		    int vi, unsigned flags)
+		    int vi, unsigned flags, char **lic)
 {
 	struct citem *it = item_for(x->set, c);
 	struct component_file *f;
-	char *lic = NULL;
 
 	if (!it)
 		return -ENOMEM;
@@ -173,21 +174,50 @@ static int add_file(struct comp_ctx *x, struct comp_cand *c, const char *path, c
 		it->c.files = f;
 		it->fcap = cap;
 	}
-	if (!x->o.no_licscan && !(flags & 2))
-		licscan_file(path, &lic); /* unreadable or invalid: no expression */
 	f = &it->c.files[it->c.n_files];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
 	f->sha256 = sha256 ? strdup(sha256) : NULL;
-	f->license = lic;
+	f->license = *lic;
+	*lic = NULL;
 	f->identified_by = c->identified_by;
 	c->identified_by = NULL;
 	f->version = vi;
-	f->runtime = !!(flags & 1);
-	f->prebuilt = (flags & 2) && (c->kind == COMPONENT_UNRESOLVED || c->kind == COMPONENT_GIT);
-	f->fetched = !!(flags & 4);
+	f->runtime = !!(flags & COMP_F_RUNTIME);
+	f->prebuilt = !!(flags & COMP_F_PREBUILT);
+	f->fetched = !!(flags & COMP_F_FETCHED);
 	it->c.n_files++;
 	return f->path && (!sha256 || f->sha256) ? 0 : -ENOMEM;
+}
+
+static int load_chain(struct comp_ctx *x);
+
+/* Runs the chain on path (see resolve_path()): fills *c, *lic and *flags and returns 0,
+ * 1 for an artifact that is not a component, or -ENOMEM. */
+static int run_chain(struct comp_ctx *x, const char *path, int vi, int fetched, int artifact,
+		     struct comp_cand *c, char **lic, unsigned *flags)
+{
+	int binary, rc;
+
+	if (!x->loaded && (rc = load_chain(x)))
+		return rc;
+	binary = comp_is_binary(path);
+	if ((rc = comp_identify(x, path, vi, binary, c)))
+		return rc;
+	if (fetched && (c->kind == COMPONENT_UNRESOLVED || c->kind == COMPONENT_PROJECT)) {
+		if (artifact)
+			return 1;
+		comp_cand_release(c);
+		c->kind = COMPONENT_UNRESOLVED;
+		if (!(c->identified_by = comp_fmt("written by a download or package-manager step "
+						  "of the build, not identified")))
+			return -ENOMEM;
+	}
+	if (binary && (c->kind == COMPONENT_UNRESOLVED || c->kind == COMPONENT_GIT))
+		*flags |= COMP_F_PREBUILT;
+	if (!x->o.no_licscan && !binary)
+		licscan_file(path, lic); /* unreadable or invalid: no expression */
+	return 0;
 }
 
 /* Resolves path and adds it to its component.  fetched: a file a fetch step wrote; then an
@@ -196,31 +226,33 @@ static int resolve_path(struct comp_ctx *x, const char *path, const char *sha256
 			int runtime, int fetched, int artifact)
 {
 	struct comp_cand c = { 0 };
-	int binary, rc;
+	unsigned in = (runtime ? COMP_F_RUNTIME : 0) | (fetched ? COMP_F_FETCHED : 0), flags;
+	char *lic = NULL;
+	int rc;
 
 	if (strmap_get(&x->seen, path))
 		return 0;
-	binary = comp_is_binary(path);
-	if ((rc = comp_identify(x, path, vi, binary, &c)))
-		goto out;
-	if (fetched && (c.kind == COMPONENT_UNRESOLVED || c.kind == COMPONENT_PROJECT)) {
-		if (artifact)
-			goto out;
-		comp_cand_release(&c);
-		c.kind = COMPONENT_UNRESOLVED;
-		if (!(c.identified_by = comp_fmt("written by a download or package-manager step "
-						 "of the build, not identified"))) {
+	rc = comp_cache_lookup(x, path, sha256, in, artifact, &c, &lic, &flags);
+	if (rc == 0) { /* not cached: the chain, and a note for the cache */
+		flags = in;
+		rc = run_chain(x, path, vi, fetched, artifact, &c, &lic, &flags);
+		if (rc >= 0 && comp_cache_note(x, path, sha256, rc ? NULL : &c, lic, flags))
 			rc = -ENOMEM;
+		if (rc) {
+			rc = rc > 0 ? 0 : rc; /* an artifact that is not a component */
 			goto out;
 		}
+	} else if (rc != 1) {
+		rc = rc == 2 ? 0 : rc;
+		goto out;
 	}
 	if (strmap_put(&x->seen, path, (void *)1)) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = add_file(x, &c, path, sha256, vi,
-		      (runtime ? 1u : 0) | (binary ? 2u : 0) | (fetched ? 4u : 0));
+	rc = add_file(x, &c, path, sha256, vi, flags, &lic);
 out:
+	free(lic);
 	comp_cand_release(&c);
 	return rc;
 }
@@ -378,7 +410,8 @@ static int finish(struct component_set *s)
 			k->licenses_found = n;
 			k->licenses_found[k->n_licenses_found++] = l; /* borrowed from the file */
 		}
-		qsort(k->licenses_found, k->n_licenses_found, sizeof(char *), by_str);
+		if (k->n_licenses_found > 1)
+			qsort(k->licenses_found, k->n_licenses_found, sizeof(char *), by_str);
 	}
 	qsort(s->it, s->n, sizeof(*s->it), by_comp);
 	return 0;
@@ -400,10 +433,12 @@ static int warn(struct component_set *s, const char *what, int err)
 	return 0;
 }
 
-static int load(struct comp_ctx *x)
+/* Loads the package databases and the work trees, for the first file not cached. */
+static int load_chain(struct comp_ctx *x)
 {
 	int r;
 
+	x->loaded = 1;
 	if ((r = resolve_dpkg_load(&x->dpkg, x->root)) && r != -ENOENT && warn(x->set, "dpkg database", r))
 		return -ENOMEM;
 	if ((r = resolve_rpm_load(&x->rpm, x->root)) && r != -ENOENT && warn(x->set, "rpm database", r))
@@ -412,7 +447,8 @@ static int load(struct comp_ctx *x)
 		return -ENOMEM;
 	if ((r = resolve_git_new(&x->git)) && warn(x->set, "git work trees", r))
 		return -ENOMEM;
-	return comp_fetch_new(&x->fetch, x->g, x->git);
+	comp_fetch_set_git(x->fetch, x->git);
+	return 0;
 }
 
 int components_resolve(struct graph *g, const struct graph_ivec *artifacts,
@@ -427,7 +463,7 @@ int components_resolve(struct graph *g, const struct graph_ivec *artifacts,
 	x.root = x.o.root ? x.o.root : "/";
 	if (!(x.set = calloc(1, sizeof(*x.set))))
 		return -ENOMEM;
-	if ((rc = load(&x)) || (rc = walk(&x, artifacts)))
+	if ((rc = comp_fetch_new(&x.fetch, g, NULL)) || (rc = walk(&x, artifacts)))
 		goto out;
 	for (size_t k = 0; !x.o.no_runtime && k < artifacts->n && !rc; k++)
 		rc = add_needed(&x, g->v[artifacts->v[k]].path, 0);
@@ -435,9 +471,12 @@ int components_resolve(struct graph *g, const struct graph_ivec *artifacts,
 		rc = finish(x.set);
 out:
 	if (!rc) {
+		comp_cache_write(&x, x.set->nwarn > 0);
+		x.set->ncached = x.ncached;
 		*out = x.set;
 		x.set = NULL;
 	}
+	comp_cache_release(&x);
 	components_free(x.set);
 	comp_fetch_free(x.fetch);
 	resolve_git_free(x.git);
@@ -456,6 +495,11 @@ size_t components_count(const struct component_set *s)
 const struct component *components_get(const struct component_set *s, size_t i)
 {
 	return s && i < s->n ? &s->it[i].c : NULL;
+}
+
+size_t components_ncached(const struct component_set *s)
+{
+	return s ? s->ncached : 0;
 }
 
 size_t components_nwarnings(const struct component_set *s)

@@ -186,6 +186,11 @@ int comp_fetch_new(struct comp_fetch **out, struct graph *g, struct resolve_git 
 	return 0;
 }
 
+void comp_fetch_set_git(struct comp_fetch *f, struct resolve_git *git)
+{
+	f->git = git;
+}
+
 void comp_fetch_free(struct comp_fetch *f)
 {
 	if (!f)

@@ -43,12 +43,27 @@ int comp_git_fill(const struct git_checkout *co, const char *url, struct comp_ca
 
 struct comp_fetch;
 
+/* Flags of a file in its component (struct component_file). */
+#define COMP_F_RUNTIME 1u
+#define COMP_F_PREBUILT 2u
+#define COMP_F_FETCHED 4u
+
+/* A resolution to write to the cache at the end (components_cache.c).  none: a fetched
+ * artifact nothing identified, which is not listed. */
+struct comp_pending {
+	char *path, *sha256, *license;
+	struct comp_cand c;
+	unsigned flags;
+	int none;
+};
+
 /* What components_resolve() works with. */
 struct comp_ctx {
 	struct graph *g;
 	const char *root;
 	struct components_opts o;
 	struct component_set *set;
+	int loaded; /* the databases and work trees below are loaded (on the first miss) */
 	struct resolve_dpkg *dpkg;
 	struct resolve_rpm *rpm;
 	struct resolve_apk *apk;
@@ -56,7 +71,35 @@ struct comp_ctx {
 	struct comp_fetch *fetch;
 	struct strmap seen; /* path -> (void *)1 */
 	const char *project;
+	struct comp_pending *pend; /* what the chain resolved in this run, for the cache */
+	size_t npend, cappend;
+	size_t ncached; /* files taken from the cache */
+	int cache_off;	/* the cache could not be read: no more lookups */
 };
+
+/* --- the resolution cache (components_cache.c) ---------------------------------------- */
+
+/* Looks up (path, sha256) in the cache when x->o asks for one.  A hit needs an entry made
+ * for a file reached the same way (flags & (COMP_F_RUNTIME | COMP_F_FETCHED) equal).
+ * Returns 1 and fills *c, *license (yours) and *flags; 2 for a cached "not a component"
+ * of an artifact (artifact != 0); 0 on a miss (nothing filled); -ENOMEM. */
+int comp_cache_lookup(struct comp_ctx *x, const char *path, const char *sha256,
+		      unsigned flags_in, int artifact, struct comp_cand *c, char **license,
+		      unsigned *flags);
+
+/* Remembers what the chain said about path (c NULL: a fetched artifact nothing identified)
+ * for comp_cache_write().  Copies everything.  Returns 0 or -ENOMEM. */
+int comp_cache_note(struct comp_ctx *x, const char *path, const char *sha256,
+		    const struct comp_cand *c, const char *license, unsigned flags);
+
+/* Writes what was noted to the cache in one transaction (first removing the build's
+ * entries when x->o.refresh).  Writes no entry when warned (a database that failed to load
+ * left files unresolved: a later run may do better), and quietly nothing when the database
+ * cannot be written (read-only). */
+void comp_cache_write(struct comp_ctx *x, int warned);
+
+/* Frees what comp_cache_note() kept. */
+void comp_cache_release(struct comp_ctx *x);
 
 /* Runs the chain on path (version vi of g, or -1; binary: ELF or ar).  Fills *c (always:
  * unresolved when nothing answered) and returns 0, or -ENOMEM. */
@@ -74,6 +117,9 @@ void comp_pkgdir_release(struct strmap *records);
  * -ENOMEM.  Free with comp_fetch_free(). */
 int comp_fetch_new(struct comp_fetch **out, struct graph *g, struct resolve_git *git);
 void comp_fetch_free(struct comp_fetch *f);
+
+/* Gives f the work trees to look clones up in (loaded after f was made; may be NULL). */
+void comp_fetch_set_git(struct comp_fetch *f, struct resolve_git *git);
 
 /* Whether step (index into g->s) downloaded or installed packages: classified download or
  * package-manager, or one of its images runs curl, wget, git clone, npm, yarn, pnpm, pip,

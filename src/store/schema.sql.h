@@ -56,6 +56,10 @@ static const char store_schema_v2_add[] =
 	"CREATE TABLE components_cache (build_id INTEGER NOT NULL REFERENCES builds(id),"
 	" path TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL, name TEXT,"
 	" version TEXT, purl TEXT, cpe TEXT, license TEXT, identified_by TEXT,"
+	" download_location TEXT, homepage TEXT, supplier TEXT, remote_url TEXT,"
+	" git_commit TEXT, superproject TEXT, dirty INTEGER NOT NULL DEFAULT 0, evidence TEXT,"
+	" file_license TEXT, runtime INTEGER NOT NULL DEFAULT 0,"
+	" prebuilt INTEGER NOT NULL DEFAULT 0, fetched INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (build_id, path, sha256));"
 	"ALTER TABLE file_versions ADD COLUMN sha1 TEXT;"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asbuilt/compcache.h"
 #include "asbuilt/components.h"
 #include "asbuilt/graph.h"
 #include "asbuilt/store.h"
@@ -124,8 +125,9 @@ static void ev(int64_t p, const char *acc, const char *path, int64_t ver)
 
 #define ARGV(s) s, sizeof(s) - 1
 
-/* curl -> dl/x.h; npm install -> node_modules/@sc/pkg; gcc reads everything -> app. */
-static struct component_set *resolve(struct graph **g)
+/* curl -> dl/x.h; npm install -> node_modules/@sc/pkg; gcc reads everything -> app.
+ * Loads the graph into *g and its artifact into *arts. */
+static void record(struct graph **g, struct graph_ivec *arts)
 {
 	const char *inputs[] = { "sys/foo.h", "apk/bar.h", "w/main.c", "w/vendor/pre.o",
 				 "repo/r.c" };
@@ -136,9 +138,6 @@ static struct component_set *resolve(struct graph **g)
 	int64_t pj = version(at("w/node_modules/@sc/pkg/package.json"), "written", node);
 	int64_t gcc = proc("/usr/bin/gcc", ARGV("gcc\0-o\0app\0main.c"));
 	int64_t app = version(at("w/app"), "written", gcc);
-	struct component_set *s = NULL;
-	struct components_opts o = { .root = root };
-	struct graph_ivec arts = { 0 };
 
 	ev(curl, "write", at("w/dl/x.h"), dl);
 	ev(node, "write", at("w/node_modules/@sc/pkg/index.js"), js);
@@ -149,7 +148,16 @@ static struct component_set *resolve(struct graph **g)
 	ev(gcc, "read", at("w/node_modules/@sc/pkg/index.js"), js);
 	ev(gcc, "write", at("w/app"), app);
 	cr_assert_eq(graph_load(st, bid, g), 0);
-	cr_assert_eq(graph_ivec_push(&arts, graph_latest(*g, at("w/app"))), 0);
+	cr_assert_eq(graph_ivec_push(arts, graph_latest(*g, at("w/app"))), 0);
+}
+
+static struct component_set *resolve(struct graph **g)
+{
+	struct component_set *s = NULL;
+	struct components_opts o = { .root = root };
+	struct graph_ivec arts = { 0 };
+
+	record(g, &arts);
 	cr_assert_eq(components_resolve(*g, &arts, &o, &s), 0);
 	graph_ivec_release(&arts);
 	return s;
@@ -246,5 +254,184 @@ Test(components, sorted_by_kind_and_free_accepts_null)
 	cr_assert_null(components_get(s, components_count(s)));
 	components_free(s);
 	components_free(NULL);
+	graph_free(g);
+}
+
+/* --- the resolution cache ----------------------------------------------------------------- */
+
+static struct component_set *resolve_cached(struct graph *g, const struct graph_ivec *arts,
+					    int refresh)
+{
+	struct components_opts o = { .root = root, .cache = st, .cache_build = bid,
+				     .refresh = refresh };
+	struct component_set *s = NULL;
+
+	cr_assert_eq(components_resolve(g, arts, &o, &s), 0);
+	cr_assert_eq(components_nwarnings(s), 0, "%s", components_warning(s, 0));
+	return s;
+}
+
+static size_t nfiles(const struct component_set *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < components_count(s); i++)
+		n += components_get(s, i)->n_files;
+	return n;
+}
+
+static int count_entry(const struct compcache_entry *e, void *ctx)
+{
+	(void)e;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static size_t nentries(void)
+{
+	size_t n = 0;
+
+	cr_assert_eq(compcache_each(st, bid, count_entry, &n), 0);
+	return n;
+}
+
+#define SAME_STR(a, b, what)                                                                \
+	cr_assert((a) == (b) || ((a) && (b) && !strcmp((a), (b))), "%s: '%s' != '%s'", what,  \
+		  (a) ? (a) : "(null)", (b) ? (b) : "(null)")
+
+static void same_lists(const char **a, size_t na, const char **b, size_t nb, const char *what)
+{
+	cr_assert_eq(na, nb, "%s: %zu != %zu", what, na, nb);
+	for (size_t i = 0; i < na; i++)
+		SAME_STR(a[i], b[i], what);
+}
+
+/* Every field of every component and file of a and b is the same. */
+static void same_sets(const struct component_set *a, const struct component_set *b)
+{
+	cr_assert_eq(components_count(a), components_count(b));
+	for (size_t i = 0; i < components_count(a); i++) {
+		const struct component *p = components_get(a, i), *q = components_get(b, i);
+
+		cr_assert_eq(p->kind, q->kind);
+		SAME_STR(p->name, q->name, "name");
+		SAME_STR(p->version, q->version, "version");
+		SAME_STR(p->purl, q->purl, "purl");
+		SAME_STR(p->cpe, q->cpe, "cpe");
+		SAME_STR(p->license, q->license, "license");
+		same_lists(p->licenses_found, p->n_licenses_found, q->licenses_found,
+			   q->n_licenses_found, "licenses_found");
+		SAME_STR(p->download_location, q->download_location, "download_location");
+		SAME_STR(p->homepage, q->homepage, "homepage");
+		SAME_STR(p->supplier, q->supplier, "supplier");
+		SAME_STR(p->identified_by, q->identified_by, "identified_by");
+		same_lists(p->evidence, p->n_evidence, q->evidence, q->n_evidence, "evidence");
+		SAME_STR(p->remote_url, q->remote_url, "remote_url");
+		SAME_STR(p->commit, q->commit, "commit");
+		SAME_STR(p->superproject, q->superproject, "superproject");
+		cr_assert_eq(p->dirty, q->dirty);
+		cr_assert_eq(p->n_files, q->n_files);
+		for (size_t k = 0; k < p->n_files; k++) {
+			const struct component_file *f = &p->files[k], *h = &q->files[k];
+
+			SAME_STR(f->path, h->path, "file path");
+			SAME_STR(f->sha256, h->sha256, "file sha256");
+			SAME_STR(f->license, h->license, "file license");
+			SAME_STR(f->identified_by, h->identified_by, "file identified_by");
+			cr_assert_eq(f->version, h->version);
+			cr_assert_eq(f->runtime, h->runtime);
+			cr_assert_eq(f->prebuilt, h->prebuilt);
+			cr_assert_eq(f->fetched, h->fetched);
+		}
+	}
+}
+
+Test(components, second_resolution_comes_from_the_cache)
+{
+	struct graph_ivec arts = { 0 };
+	struct component_set *plain, *first, *second;
+	struct graph *g;
+
+	record(&g, &arts);
+	plain = resolve_cached(g, &arts, 0);
+	cr_assert_eq(components_ncached(plain), 0, "the cache starts empty");
+	cr_assert_eq(nentries(), nfiles(plain), "one entry per file");
+	first = resolve_cached(g, &arts, 0);
+	cr_assert_eq(components_ncached(first), nfiles(first), "every file from the cache");
+	same_sets(plain, first);
+	second = resolve_cached(g, &arts, 0);
+	same_sets(first, second);
+	components_free(second);
+	components_free(first);
+	components_free(plain);
+	graph_ivec_release(&arts);
+	graph_free(g);
+}
+
+/* compcache_get() callback: puts the entry back with version "cached-test". */
+static int edit_version(const struct compcache_entry *e, void *ctx)
+{
+	struct compcache_entry n = *e;
+
+	(void)ctx;
+	n.version = "cached-test";
+	return compcache_put(st, bid, &n);
+}
+
+Test(components, an_edited_entry_shows_until_refresh)
+{
+	struct graph_ivec arts = { 0 };
+	struct component_set *s;
+	struct graph *g;
+
+	record(&g, &arts);
+	components_free(resolve_cached(g, &arts, 0));
+	cr_assert_eq(compcache_get(st, bid, at("sys/foo.h"), H("a"), edit_version, NULL), 0);
+	s = resolve_cached(g, &arts, 0);
+	cr_assert_str_eq(find(s, COMPONENT_DEB)->version, "cached-test");
+	cr_assert_str_eq(find(s, COMPONENT_APK)->version, "2.0-r0");
+	components_free(s);
+	s = resolve_cached(g, &arts, 1);
+	cr_assert_eq(components_ncached(s), 0, "--refresh reads no entry");
+	cr_assert_str_eq(find(s, COMPONENT_DEB)->version, "1.2-3");
+	components_free(s);
+	s = resolve_cached(g, &arts, 0);
+	cr_assert_eq(components_ncached(s), nfiles(s), "refresh rewrote the cache");
+	cr_assert_str_eq(find(s, COMPONENT_DEB)->version, "1.2-3");
+	components_free(s);
+	graph_ivec_release(&arts);
+	graph_free(g);
+}
+
+Test(components, without_a_store_nothing_is_cached)
+{
+	struct graph *g;
+	struct component_set *s = resolve(&g);
+
+	cr_assert_eq(components_ncached(s), 0);
+	cr_assert_eq(nentries(), 0);
+	components_free(s);
+	graph_free(g);
+}
+
+Test(components, no_licscan_reads_the_cache_without_licenses_and_writes_nothing)
+{
+	struct graph_ivec arts = { 0 };
+	struct components_opts o = { .root = root, .cache = st, .cache_build = bid,
+				     .no_licscan = 1 };
+	struct component_set *s = NULL;
+	struct graph *g;
+
+	record(&g, &arts);
+	cr_assert_eq(components_resolve(g, &arts, &o, &s), 0);
+	cr_assert_eq(nentries(), 0, "a run without licscan is not cached");
+	components_free(s);
+	components_free(resolve_cached(g, &arts, 0));
+	cr_assert_eq(components_resolve(g, &arts, &o, &s), 0);
+	cr_assert_eq(components_ncached(s), nfiles(s));
+	cr_assert_null(find(s, COMPONENT_PROJECT)->files[0].license);
+	cr_assert_eq(find(s, COMPONENT_PROJECT)->n_licenses_found, 0);
+	components_free(s);
+	graph_ivec_release(&arts);
 	graph_free(g);
 }
