@@ -15,6 +15,7 @@ int cmd_components(int argc, char **argv);
 int cmd_omnibor(int argc, char **argv);
 int cmd_provenance(int argc, char **argv);
 int cmd_verify_attestation(int argc, char **argv);
+int cmd_sbom(int argc, char **argv);
 
 /* Prints "asbuilt: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,7 @@ static const struct {
 	{ "omnibor", cmd_omnibor, "write OmniBOR input manifests of the artifacts (--embed)" },
 	{ "provenance", cmd_provenance, "write SLSA provenance v1 of the artifacts (--sign)" },
 	{ "verify-attestation", cmd_verify_attestation, "verify a signed DSSE attestation" },
+	{ "sbom", cmd_sbom, "write the as-built SBOM (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6)" },
 };
 
 void cli_err(const char *fmt, ...)
