@@ -111,6 +111,7 @@ check-e2e: all
 
 bench: all
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/graph.sh
 
 deps:
 	$(Q)bash scripts/install-deps.sh
