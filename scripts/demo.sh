@@ -54,8 +54,16 @@ step_show() {
   head -n 10 "$demo/show.txt"
 }
 
+step_sbom() {
+  step "writing the as-built SBOMs of the example"
+  (cd "$demo" && run "$asbuilt" sbom --db demo.db --format spdx -o hello.spdx.json &&
+    run "$asbuilt" sbom --db demo.db --format cyclonedx -o hello.cdx.json &&
+    run "$asbuilt" components --db demo.db) || die "asbuilt sbom failed on $demo/demo.db"
+}
+
 step_summary() {
   step "done"
+  printf 'SBOMs:     %s\n' "$demo/hello.spdx.json" "$demo/hello.cdx.json"
   printf 'database:  %s\n' "$demo/demo.db"
   printf 'explore:   %s show --db %s\n' "$asbuilt" "$demo/demo.db"
   printf '           sqlite3 %s .tables\n' "$demo/demo.db"
@@ -74,6 +82,7 @@ main() {
   step_prepare
   step_record
   step_show
+  step_sbom
   step_summary
 }
 
