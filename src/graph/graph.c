@@ -220,6 +220,11 @@ static void mark_moves(struct graph *g)
 		if ((v->flags & GRAPH_V_WRITTEN) &&
 		    (!strcmp(v->state, "vanished") || (last && (v->flags & GRAPH_V_REMOVED))))
 			v->flags |= GRAPH_V_TEMP;
+		/* a read of a build temporary that was gone before it could be hashed (the
+		 * eBPF backend cannot make gcc wait): a temporary too, not an outside input */
+		else if (!strcmp(v->state, "vanished") &&
+			 (g->v[graph_latest(g, v->path)].flags & GRAPH_V_WRITTEN))
+			v->flags |= GRAPH_V_TEMP;
 	}
 }
 
