@@ -5,6 +5,7 @@
  * that stays alive; package fields point into it.
  */
 #include "asbuilt/resolve_apk.h"
+#include "asbuilt/purl.h"
 #include "asbuilt/sbuf.h"
 #include "asbuilt/spdxlic.h"
 
@@ -208,48 +209,22 @@ static int parse_db(struct resolve_apk *r)
 	return rc;
 }
 
-/* purl percent-encoding of s (lowercased when lower): A-Z a-z 0-9 . - _ ~ stay. */
-static void purl_enc(struct sb *b, const char *s, int lower)
-{
-	char hex[4];
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)(lower ? tolower((unsigned char)*s) : *s);
-		if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~') {
-			sb_putn(b, (const char *)&c, 1);
-		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", c);
-			sb_putn(b, hex, 3);
-		}
-	}
-}
-
 static char *make_purl(const struct resolve_apk *r, const struct apk_pkg *p)
 {
 	struct sb b = { 0 };
 	sb_puts(&b, "pkg:apk/");
-	purl_enc(&b, r->osid, 1);
+	purl_enc(&b, r->osid, strlen(r->osid), 1);
 	sb_puts(&b, "/");
-	purl_enc(&b, p->name, 1);
+	purl_enc(&b, p->name, strlen(p->name), 1);
 	sb_puts(&b, "@");
-	purl_enc(&b, p->version, 0);
+	purl_enc(&b, p->version, strlen(p->version), 0);
 	sb_puts(&b, "?arch=");
-	purl_enc(&b, p->arch, 0);
+	purl_enc(&b, p->arch, strlen(p->arch), 0);
 	if (*r->distro) {
 		sb_puts(&b, "&distro=");
-		purl_enc(&b, r->distro, 0);
+		purl_enc(&b, r->distro, strlen(r->distro), 0);
 	}
 	return sb_done(&b);
-}
-
-/* CPE 2.3 value: lowercase; A-Z a-z 0-9 _ - . plain, all else backslash-quoted. */
-static void cpe_enc(struct sb *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = (char)tolower((unsigned char)s[i]);
-		if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.')
-			sb_putn(b, "\\", 1);
-		sb_putn(b, &c, 1);
-	}
 }
 
 static char *make_cpe(const struct apk_pkg *p)

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "asbuilt/resolve_dpkg.h"
+#include "asbuilt/purl.h"
 #include "asbuilt/sbuf.h"
 #include "dpkg_internal.h"
 
@@ -20,48 +21,22 @@ static int is_alnum(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* purl percent-encoding: A-Z a-z 0-9 . - _ ~ and ':' stay, all else is %XX. */
-static void purl_enc(struct sb *b, const char *s)
-{
-	char hex[4];
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':') {
-			sb_putn(b, (const char *)&c, 1);
-		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", c);
-			sb_putn(b, hex, 3);
-		}
-	}
-}
-
 char *dpkg_text_purl(const struct dpkg_pkg *p, const char *osid, const char *distro)
 {
 	struct sb b = { 0 };
 	sb_puts(&b, "pkg:deb/");
-	purl_enc(&b, osid);
+	purl_enc(&b, osid, strlen(osid), 0);
 	sb_puts(&b, "/");
-	purl_enc(&b, p->name);
+	purl_enc(&b, p->name, strlen(p->name), 0);
 	sb_puts(&b, "@");
-	purl_enc(&b, p->version);
+	purl_enc(&b, p->version, strlen(p->version), 0);
 	sb_puts(&b, "?arch=");
-	purl_enc(&b, p->arch);
+	purl_enc(&b, p->arch, strlen(p->arch), 0);
 	if (*distro) {
 		sb_puts(&b, "&distro=");
-		purl_enc(&b, distro);
+		purl_enc(&b, distro, strlen(distro), 0);
 	}
 	return sb_done(&b);
-}
-
-/* CPE 2.3 formatted-string value: lowercase; A-Z a-z 0-9 _ - . plain, all else \-quoted. */
-static void cpe_enc(struct sb *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = (char)tolower((unsigned char)s[i]);
-		if (!is_alnum((unsigned char)c) && c != '_' && c != '-' && c != '.')
-			sb_putn(b, "\\", 1);
-		sb_putn(b, &c, 1);
-	}
 }
 
 char *dpkg_text_cpe(const struct dpkg_pkg *p)

@@ -3,7 +3,9 @@
  * described once (remote, HEAD, status, superproject); directories map to work trees in a
  * hash table, so the thousands of files a build reads from one tree cost one probe each.
  */
+#include "asbuilt/purl.h"
 #include "asbuilt/resolve_git.h"
+#include "asbuilt/sbuf.h"
 #include "asbuilt/map.h"
 
 #include <errno.h>
@@ -38,20 +40,16 @@ static int git_errno(void)
 	return e && e->klass == GIT_ERROR_NOMEMORY ? -ENOMEM : -EIO;
 }
 
-/* Writes s[0..n) to f percent-encoded for a purl (as resolve_dpkg): A-Z a-z 0-9 . - _ ~ :
- * stay, all else is %XX; lower != 0 also lowercases A-Z. */
+/* Writes s[0..n) to f percent-encoded for a purl (purl_enc()); lower != 0 also lowercases. */
 static void put_enc(FILE *f, const char *s, size_t n, int lower)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (lower && c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '-' || c == '_' || c == '~' || c == ':')
-			fputc(c, f);
-		else
-			fprintf(f, "%%%02X", c);
-	}
+	struct sb b = { 0 };
+	char *t;
+
+	purl_enc(&b, s, n, lower);
+	if ((t = sb_done(&b)))
+		fputs(t, f);
+	free(t);
 }
 
 /* --- remote URLs and purls ---------------------------------------------------------------- */

@@ -5,6 +5,8 @@
  */
 #include "asbuilt/resolve_rpm.h"
 #include "asbuilt/map.h"
+#include "asbuilt/purl.h"
+#include "asbuilt/sbuf.h"
 #include "asbuilt/spdxlic.h"
 
 #include <ctype.h>
@@ -248,86 +250,53 @@ static const char *source_name(struct pkg *p, const char *srpm)
 	return keep(p, s);
 }
 
-/* purl percent-encoding: A-Z a-z 0-9 . - _ ~ stay, all else is %XX. */
-static void purl_enc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~')
-			fputc(c, f);
-		else
-			fprintf(f, "%%%02X", c);
-	}
-}
+/* S(x): x and its length, for purl_enc()/cpe_enc(). */
+#define S(x) (x), strlen(x)
 
 static char *make_purl(const struct resolve_rpm *r, const struct rpm_pkg *p, const char *vr)
 {
-	char *s = NULL;
-	size_t n;
-	FILE *f = open_memstream(&s, &n);
+	struct sb b = { 0 };
+	const char *sep = "?";
 
-	if (!f)
-		return NULL;
-	fputs("pkg:rpm/", f);
+	sb_puts(&b, "pkg:rpm/");
 	if (*r->osid) {
-		purl_enc(f, r->osid);
-		fputc('/', f);
+		purl_enc(&b, S(r->osid), 0);
+		sb_puts(&b, "/");
 	}
-	purl_enc(f, p->name);
-	fputc('@', f);
-	purl_enc(f, vr);
-	if (*p->arch) {
-		fputs("?arch=", f);
-		purl_enc(f, p->arch);
+	purl_enc(&b, S(p->name), 0);
+	sb_puts(&b, "@");
+	purl_enc(&b, S(vr), 0);
+	if (*p->arch) { /* qualifiers sorted by key, as the canonical form wants */
+		sb_puts(&b, "?arch=");
+		purl_enc(&b, S(p->arch), 0);
+		sep = "&";
 	}
-	const char *sep = *p->arch ? "&" : "?";
 	if (*r->distro) {
-		fprintf(f, "%sdistro=", sep);
-		purl_enc(f, r->distro);
+		sb_puts(&b, sep);
+		sb_puts(&b, "distro=");
+		purl_enc(&b, S(r->distro), 0);
 		sep = "&";
 	}
 	if (p->epoch) {
-		fprintf(f, "%sepoch=", sep);
-		purl_enc(f, p->epoch);
+		sb_puts(&b, sep);
+		sb_puts(&b, "epoch=");
+		purl_enc(&b, S(p->epoch), 0);
 	}
-	if (fclose(f) != 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* CPE 2.3 value: lowercase; A-Z a-z 0-9 _ - . plain, all else backslash-quoted. */
-static void cpe_enc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		int c = tolower((unsigned char)*s);
-		if (!isalnum(c) && c != '_' && c != '-' && c != '.')
-			fputc('\\', f);
-		fputc(c, f);
-	}
+	return sb_done(&b);
 }
 
 static char *make_cpe(const char *source, const char *upstream)
 {
-	char *s = NULL;
-	size_t n;
-	FILE *f = open_memstream(&s, &n);
+	struct sb b = { 0 };
 
-	if (!f)
-		return NULL;
-	fputs("cpe:2.3:a:", f);
-	cpe_enc(f, source);
-	fputc(':', f);
-	cpe_enc(f, source);
-	fputc(':', f);
-	cpe_enc(f, upstream);
-	fputs(":*:*:*:*:*:*:*", f);
-	if (fclose(f) != 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
+	sb_puts(&b, "cpe:2.3:a:");
+	cpe_enc(&b, S(source));
+	sb_puts(&b, ":");
+	cpe_enc(&b, S(source));
+	sb_puts(&b, ":");
+	cpe_enc(&b, S(upstream));
+	sb_puts(&b, ":*:*:*:*:*:*:*");
+	return sb_done(&b);
 }
 
 static void pkg_free(struct pkg *p)
