@@ -21,6 +21,7 @@ struct collector_stats {
 	uint64_t bytes_hashed, warnings, lost;
 	uint64_t inputs, outputs; /* distinct versions read / written */
 	uint64_t temporaries; /* files the build wrote and deleted before they were hashed */
+	uint64_t cached; /* hashes taken from the persistent hash cache (hashstore.h) */
 };
 
 /* Drains the connection conn before the collector relies on it being complete (called when
@@ -31,6 +32,12 @@ typedef void (*collector_drain_fn)(void *ctx, uint64_t conn);
  * ("preload" or "ebpf").  Opens a transaction.  Returns 0 and *out, or a negative errno. */
 int collector_new(struct store *st, int64_t build_id, const char *source,
 		  struct collector **out);
+
+/* Takes hashes of system files from, and adds new ones to, the user's persistent hash
+ * cache at path (hashstore.h).  The collector owns the cache and writes it in
+ * collector_finish.  Returns 0, or a negative errno (the collector then hashes everything
+ * itself, which is slower but as correct). */
+int collector_use_hashstore(struct collector *c, const char *path);
 
 /* Sends the one-byte ack an AB_EXIT_SYNC record waits for on connection conn. */
 typedef void (*collector_ack_fn)(void *ctx, uint64_t conn);

@@ -39,6 +39,13 @@ int ebpf_tracer_fd(const struct ebpf_tracer *t);
  * of records handed to sink, or a negative errno. */
 int ebpf_tracer_poll(struct ebpf_tracer *t, int timeout_ms, ebpf_sink_fn sink, void *ctx);
 
+/* Whether some process of the traced tree is still alive (in the kernel's tracked map).
+ * When none is, every record of the tree has been written to the ring buffer, except
+ * for an exit record the kernel may be writing in the microseconds after it untracked
+ * the last process: drain, wait a millisecond, drain again.  Returns 1 or 0 (also when
+ * the map cannot be read). */
+int ebpf_tracer_live(const struct ebpf_tracer *t);
+
 /* Records the kernel side dropped (ring buffer full), summed over CPUs. */
 uint64_t ebpf_tracer_lost(const struct ebpf_tracer *t);
 

@@ -16,9 +16,13 @@ struct hc_key {
 	int64_t mtime_ns, ctime_ns;
 };
 
+struct hashstore;
+
 struct hashcache {
 	struct u64map map; /* hash of key -> chain of entries */
+	struct hashstore *persist; /* the user's cache across builds (hashstore.h), or NULL */
 	uint64_t hits, misses, bytes_hashed;
+	uint64_t persist_hits; /* of hits: found in persist */
 };
 
 /* Fills key from a struct stat. */

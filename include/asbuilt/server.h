@@ -45,7 +45,8 @@ struct server_opts {
 };
 
 /* Runs the loop until SERVER_DONE (or the control pipe closes) and everything is drained,
- * then finishes the collector.  Returns 0 or a negative errno. */
-int server_run(struct collector *c, const struct server_opts *o);
+ * then finishes the collector and fills *res, which the caller sends on the status pipe
+ * once the database is closed.  Returns 0 or a negative errno. */
+int server_run(struct collector *c, const struct server_opts *o, struct server_result *res);
 
 #endif /* ASBUILT_SERVER_H */

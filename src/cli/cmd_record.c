@@ -40,7 +40,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: asbuilt record [-o FILE.db] [--backend auto|preload|ebpf] [-q]\n"
-		"                      [--allow-incomplete] [--] COMMAND [ARG...]\n\n"
+		"                      [--allow-incomplete] [--no-hash-cache] [--] COMMAND [ARG...]\n\n"
 		"Runs COMMAND and records every process it starts and every file each one read\n"
 		"or wrote, hashed at the moment of use (SHA-256 and OmniBOR gitoids), into a\n"
 		"SQLite database.  An existing database gets a new build appended.\n\n"
@@ -51,7 +51,12 @@ static void usage(FILE *f)
 		"                        auto (default): ebpf when privileged, else preload\n"
 		"  -q, --quiet           no live status line and no summary\n"
 		"      --allow-incomplete  exit with COMMAND's status even when the ebpf record\n"
-		"                        is incomplete (lost events, truncated paths, io_uring)\n\n"
+		"                        is incomplete (lost events, truncated paths, io_uring)\n"
+		"      --no-hash-cache   hash every system file (compiler, libraries, headers)\n"
+		"                        again instead of taking the hash an earlier build\n"
+		"                        computed for the very same file identity (device, inode,\n"
+		"                        size, mtime, ctime) from ~/.cache/asbuilt/hashes.sqlite\n"
+		"                        ($ASBUILT_HASH_CACHE: another file, or 'off')\n\n"
 		"The exit status is COMMAND's (128+N if it died of signal N).  Warnings name\n"
 		"what could not be seen (e.g. a static binary under the preload backend); the\n"
 		"database lists them in the 'incomplete' table.\n\n"
@@ -68,6 +73,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "allow-incomplete", no_argument, NULL, 'A' },
+		{ "no-hash-cache", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -88,6 +94,9 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'A':
 			o->allow_incomplete = 1;
+			break;
+		case 'H':
+			o->no_hash_cache = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -13,6 +13,7 @@ struct record_opts {
 	const char *backend; /* "preload" | "ebpf" after choose_backend */
 	int quiet;
 	int allow_incomplete;
+	int no_hash_cache; /* do not use the user's persistent hash cache (hashstore.h) */
 	char **cmd;
 };
 

@@ -23,7 +23,8 @@ static int64_t now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Stops the collector: returns 1 when it committed everything, 0 when it died. */
+/* Stops the collector: returns 1 when it committed everything (it may still be detaching
+ * the eBPF programs: reap_collector waits for it), 0 when it died (reaped). */
 static int stop_collector(struct record_run *r, struct server_result *res, char *why,
 			  size_t whylen)
 {
@@ -38,19 +39,32 @@ static int stop_collector(struct record_run *r, struct server_result *res, char 
 		n = read(r->status_fd, res, sizeof(*res));
 	while (n < 0 && errno == EINTR);
 	got = n == (ssize_t)sizeof(*res);
-	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
-		;
 	close(r->ctl_fd);
 	close(r->status_fd);
+	if (got && res->ok)
+		return 1;
+	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->collector_pid = 0;
 	if (WIFSIGNALED(st))
 		snprintf(why, whylen, "the collector was killed by signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
-	else if (!got || !res->ok || WEXITSTATUS(st))
-		snprintf(why, whylen, "the collector failed (exit status %d)", WEXITSTATUS(st));
 	else
-		return 1;
+		snprintf(why, whylen, "the collector failed (exit status %d)", WEXITSTATUS(st));
 	memset(res, 0, sizeof(*res));
 	return 0;
+}
+
+/* Waits for a collector that reported success to exit. */
+static void reap_collector(struct record_run *r)
+{
+	int st;
+
+	if (r->collector_pid <= 0)
+		return;
+	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->collector_pid = 0;
 }
 
 /* Adds one incomplete row per process that could not reach the collector (marker files
@@ -124,6 +138,7 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 	priv_become_user(); /* the database belongs to the user who ran sudo */
 	if (store_open(o->db, 0, &st, err, sizeof(err))) {
 		cli_err("%s", err);
+		reap_collector(r);
 		return code ? code : 1;
 	}
 	store_begin(st);
@@ -162,6 +177,7 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 			(unsigned long long)res.stats.inputs, (unsigned long long)res.stats.outputs,
 			(long long)nincomplete, nincomplete ? " (record incomplete)" : "");
 	store_close(st);
+	reap_collector(r);
 	if (nincomplete && !strcmp(o->backend, "ebpf") && !o->allow_incomplete && code == 0) {
 		cli_err("the record is incomplete; pass --allow-incomplete to accept it");
 		return 3;

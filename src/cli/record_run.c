@@ -20,6 +20,7 @@
 #include "asbuilt/collector.h"
 #include "asbuilt/ebpf.h"
 #include "asbuilt/event.h"
+#include "asbuilt/hashstore.h"
 #include "asbuilt/store.h"
 #include "cli.h"
 #include "priv.h"
@@ -129,10 +130,12 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 			   int status)
 {
 	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status };
+	struct server_result res;
 	struct ebpf_tracer *t = NULL;
 	struct collector *c = NULL;
 	struct store *st = NULL;
-	char err[512];
+	char err[512], hc_buf[4096];
+	const char *hc_path;
 	int rc = 1;
 
 	prctl(PR_SET_NAME, "asbuilt-collect");
@@ -160,12 +163,23 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 	}
 	if (collector_new(st, r->build_id, o->backend, &c))
 		goto out;
+	if (!o->no_hash_cache && (hc_path = hashstore_default_path(hc_buf, sizeof(hc_buf))) &&
+	    collector_use_hashstore(c, hc_path) && !o->quiet)
+		cli_err("warning: cannot use the hash cache '%s'; hashing every file", hc_path);
 	so.ebpf = t;
 	so.live_status = !o->quiet && isatty(2);
 	struct server_msg ready = { SERVER_OK, 0 };
 	if (write(status, &ready, sizeof(ready)) != sizeof(ready))
 		goto out;
-	rc = server_run(c, &so) ? 1 : 0;
+	rc = server_run(c, &so, &res) ? 1 : 0;
+	/* the database closed before the supervisor hears the result and finalises the build;
+	 * detaching the eBPF programs (milliseconds each) overlaps with its work */
+	collector_free(c);
+	c = NULL;
+	store_close(st);
+	st = NULL;
+	if (write(status, &res, sizeof(res)) != sizeof(res))
+		rc = 1;
 out:
 	if (rc) {
 		struct server_msg m = { SERVER_ERR, 0 };

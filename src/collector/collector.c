@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asbuilt/hashstore.h"
 #include "asbuilt/store.h"
 #include "internal.h"
 
@@ -509,13 +510,29 @@ int collector_finish(struct collector *c)
 	vers_judge_vanished(c);
 	if (store_commit(c->st))
 		c->db_failed = 1;
+	/* the cache only after the record is safe; its failure costs the next build time */
+	(void)hashstore_close(c->hc.persist);
+	c->hc.persist = NULL;
 	return c->db_failed ? -EIO : 0;
+}
+
+int collector_use_hashstore(struct collector *c, const char *path)
+{
+	struct hashstore *hs;
+	int rc = hashstore_open(path, &hs);
+
+	if (rc)
+		return rc;
+	hashstore_close(c->hc.persist);
+	c->hc.persist = hs;
+	return 0;
 }
 
 void collector_get_stats(const struct collector *c, struct collector_stats *out)
 {
 	*out = c->stats;
 	out->bytes_hashed = c->hc.bytes_hashed;
+	out->cached = c->hc.persist_hits;
 }
 
 static void collector_idle_discard(struct collector *c)

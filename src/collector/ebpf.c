@@ -287,6 +287,13 @@ int ebpf_tracer_poll(struct ebpf_tracer *t, int timeout_ms, ebpf_sink_fn sink, v
 	return t->count;
 }
 
+int ebpf_tracer_live(const struct ebpf_tracer *t)
+{
+	__u32 key;
+
+	return bpf_map__get_next_key(t->skel->maps.tracked, NULL, &key, sizeof(key)) == 0;
+}
+
 uint64_t ebpf_tracer_lost(const struct ebpf_tracer *t)
 {
 	return __atomic_load_n(&t->skel->bss->lost_records, __ATOMIC_RELAXED);
@@ -336,6 +343,11 @@ int ebpf_tracer_fd(const struct ebpf_tracer *t)
 int ebpf_tracer_poll(struct ebpf_tracer *t, int timeout_ms, ebpf_sink_fn sink, void *ctx)
 {
 	return -ENOSYS;
+}
+
+int ebpf_tracer_live(const struct ebpf_tracer *t)
+{
+	return 0;
 }
 
 uint64_t ebpf_tracer_lost(const struct ebpf_tracer *t)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "asbuilt/noise.h"
+#include "asbuilt/hashstore.h"
 #include "asbuilt/store.h"
 #include "internal.h"
 
@@ -34,16 +35,8 @@ static void add_pending(struct collector *c, struct image *img, const char *cano
 	vers_rewrote(c, img->id, canon);
 }
 
-/* Files of the system rather than of the build tree. */
-static int is_system(const char *p)
-{
-	static const char *const dirs[] = { "/usr/", "/lib", "/etc/", "/opt/", "/bin/", "/sbin/" };
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (!strncmp(p, dirs[i], strlen(dirs[i])))
-			return 1;
-	return 0;
-}
+/* Files of the system rather than of the build tree: the ones the user's hash cache keeps. */
+#define is_system hashstore_eligible
 
 static const char *access_of(unsigned op, const struct ab_file *f, int is_exec)
 {

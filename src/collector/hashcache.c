@@ -1,5 +1,6 @@
 /* hashcache.c - stat-keyed cache of content hashes. */
 #include "asbuilt/hashcache.h"
+#include "asbuilt/hashstore.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,21 @@ static void insert(struct hashcache *hc, const struct hc_key *k, const struct ha
 		free(e);
 }
 
+/* Keeps h for the next builds, when the file still has the identity k it had before it was
+ * read (a same-size rewrite during the read would otherwise be remembered). */
+static void persist(struct hashcache *hc, const char *path, const struct hc_key *k,
+		    const struct hash_result *h)
+{
+	struct hc_key after;
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return;
+	hc_key_from_stat(&after, &st);
+	if (key_eq(&after, k))
+		hashstore_put(hc->persist, k, path, h);
+}
+
 enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struct hc_key *want,
 			     struct hc_key *found, struct hash_result *out)
 {
@@ -83,6 +99,16 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 			*found = e->key;
 		return HC_OK;
 	}
+	if (want && hc->persist && hashstore_eligible(path) &&
+	    hashstore_get(hc->persist, want, &h) == 1) {
+		insert(hc, want, &h);
+		hc->hits++;
+		hc->persist_hits++;
+		*out = h;
+		if (found)
+			*found = *want;
+		return HC_OK;
+	}
 	rc = hash_path(path, &st, &h);
 	if (rc == -EISDIR)
 		return HC_DIR;
@@ -99,6 +125,8 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 	hc->misses++;
 	hc->bytes_hashed += h.size;
 	insert(hc, &now, &h);
+	if (hc->persist && hashstore_eligible(path))
+		persist(hc, path, &now, &h);
 	if (want && !key_eq(&want_copy, &now))
 		return HC_CHANGED;
 	*out = h;

@@ -213,10 +213,9 @@ static void free_conn(uint64_t id, void *v, void *ctx)
 	free(cn);
 }
 
-int server_run(struct collector *c, const struct server_opts *o)
+int server_run(struct collector *c, const struct server_opts *o, struct server_result *res)
 {
 	struct server s = { .c = c, .o = o, .next_id = TAG_CONN_BASE };
-	struct server_result res = { 0 };
 	int64_t last_tick = now_ms(), last_ebpf = 0, idle_since = 0;
 	int rc;
 
@@ -260,6 +259,11 @@ int server_run(struct collector *c, const struct server_opts *o)
 			idle_since = t;
 		if (s.nconns == 0 && !work && !o->ebpf)
 			break;
+		if (o->ebpf && s.nconns == 0 && !work && !ebpf_tracer_live(o->ebpf)) {
+			/* the whole tree is gone: its records are in the ring buffer */
+			usleep(1000);
+			break;
+		}
 		if (t - idle_since >= IDLE_DONE_MS)
 			break;
 	}
@@ -269,11 +273,9 @@ int server_run(struct collector *c, const struct server_opts *o)
 		collector_lost(c, ebpf_tracer_lost(o->ebpf), "ring buffer full");
 	}
 	rc = collector_finish(c);
-	collector_get_stats(c, &res.stats);
-	res.ok = rc == 0;
-	if (write(o->status_fd, &res, sizeof(res)) < 0) {
-		/* nobody to tell */
-	}
+	memset(res, 0, sizeof(*res));
+	collector_get_stats(c, &res->stats);
+	res->ok = rc == 0;
 	u64map_each(&s.conns, free_conn, NULL);
 	u64map_release(&s.conns);
 	close(s.ep);

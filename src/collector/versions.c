@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asbuilt/hashstore.h"
 #include "asbuilt/store.h"
 #include "internal.h"
 
@@ -302,5 +303,6 @@ void vers_release(struct collector *c)
 		c->vanished = v->next;
 		free(v);
 	}
+	hashstore_close(c->hc.persist);
 	hashcache_release(&c->hc);
 }

@@ -1,0 +1,143 @@
+/* Unit tests of hashstore.c, the persistent hash cache, and of its use by
+ * hashcache.c. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asbuilt/hashcache.h"
+#include "asbuilt/hashstore.h"
+
+/* A fresh cache path in a new temporary directory (which does not exist yet
+ * below). */
+static void tmp_cache(char *path, size_t len)
+{
+	char dir[] = "/tmp/asbuilt-hs.XXXXXX";
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, len, "%s/sub/dir/hashes.sqlite", dir);
+}
+
+static void fake_hash(struct hash_result *h, char c)
+{
+	memset(h, 0, sizeof(*h));
+	memset(h->sha256, c, 64);
+	memset(h->sha1, c, 40);
+	memset(h->gitoid_sha1, c, 40);
+	memset(h->gitoid_sha256, c, 64);
+	h->size = 1234;
+}
+
+Test(hashstore, entries_survive_close_and_need_the_whole_identity)
+{
+	struct hc_key k = { 1, 2, 1234, 5, 6 }, other = k;
+	struct hash_result h, got;
+	struct hashstore *hs;
+	char path[256];
+	struct stat st;
+	uint64_t hits, puts;
+
+	tmp_cache(path, sizeof(path));
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	fake_hash(&h, 'a');
+	hashstore_put(hs, &k, "/usr/lib/x.so", &h);
+	hashstore_put(hs, &k, "/home/u/project/x.c", &h); /* not a system file: not kept */
+	hashstore_counts(hs, &hits, &puts);
+	cr_assert_eq(puts, 1);
+	cr_assert_eq(hashstore_close(hs), 0);
+
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(hashstore_get(hs, &k, &got), 1);
+	cr_assert_str_eq(got.sha256, h.sha256);
+	cr_assert_str_eq(got.gitoid_sha1, h.gitoid_sha1);
+	cr_assert_eq(got.size, 1234);
+	other.ctime_ns++; /* a changed file: ctime moved */
+	cr_assert_eq(hashstore_get(hs, &other, &got), 0);
+	other = k;
+	other.dev++;
+	cr_assert_eq(hashstore_get(hs, &other, &got), 0);
+	hashstore_counts(hs, &hits, &puts);
+	cr_assert_eq(hits, 1);
+	cr_assert_eq(hashstore_close(hs), 0);
+}
+
+Test(hashstore, only_system_directories_are_eligible)
+{
+	cr_assert(hashstore_eligible("/usr/include/stdio.h"));
+	cr_assert(hashstore_eligible("/lib/x86_64-linux-gnu/libc.so.6"));
+	cr_assert(hashstore_eligible("/etc/ld.so.cache"));
+	cr_assert_not(hashstore_eligible("/home/u/src/main.c"));
+	cr_assert_not(hashstore_eligible("/tmp/cc1234.s"));
+	cr_assert_not(hashstore_eligible("/usrlocal/x"));
+}
+
+Test(hashstore, default_path_follows_the_environment)
+{
+	char buf[4096];
+
+	setenv("ASBUILT_HASH_CACHE", "off", 1);
+	cr_assert_null(hashstore_default_path(buf, sizeof(buf)));
+	setenv("ASBUILT_HASH_CACHE", "", 1);
+	cr_assert_null(hashstore_default_path(buf, sizeof(buf)));
+	setenv("ASBUILT_HASH_CACHE", "/x/y.sqlite", 1);
+	cr_assert_str_eq(hashstore_default_path(buf, sizeof(buf)), "/x/y.sqlite");
+	unsetenv("ASBUILT_HASH_CACHE");
+	setenv("XDG_CACHE_HOME", "/xdg", 1);
+	cr_assert_str_eq(hashstore_default_path(buf, sizeof(buf)), "/xdg/asbuilt/hashes.sqlite");
+	unsetenv("XDG_CACHE_HOME");
+	cr_assert_not_null(hashstore_default_path(buf, sizeof(buf)));
+	cr_assert(strstr(buf, "/.cache/asbuilt/hashes.sqlite"));
+}
+
+Test(hashstore, not_a_cache_file_is_an_error)
+{
+	char path[256];
+	FILE *f;
+	struct hashstore *hs;
+
+	tmp_cache(path, sizeof(path));
+	cr_assert_eq(hashstore_open(path, &hs), 0); /* makes the directories */
+	cr_assert_eq(hashstore_close(hs), 0);
+	f = fopen(path, "w");
+	fputs("this is not a database, it is text and more text to fill a page", f);
+	fclose(f);
+	cr_assert_lt(hashstore_open(path, &hs), 0);
+}
+
+/* The second build's hashcache takes a system header's hash from the store
+ * without reading it, and it is the hash the first one computed. */
+Test(hashstore, hashcache_reuses_a_system_file_hash_across_builds)
+{
+	const char *file = "/usr/include/stdio.h";
+	struct hashcache hc = { 0 };
+	struct hash_result h1, h2;
+	struct hashstore *hs;
+	char path[256];
+
+	if (access(file, R_OK))
+		cr_skip_test("%s is not installed", file);
+	tmp_cache(path, sizeof(path));
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	hc.persist = hs;
+	cr_assert_eq(hashcache_get(&hc, file, NULL, NULL, &h1), HC_OK);
+	cr_assert_gt(hc.bytes_hashed, 0);
+	cr_assert_eq(hc.persist_hits, 0);
+	hashcache_release(&hc);
+	cr_assert_eq(hashstore_close(hs), 0);
+
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	hc.persist = hs;
+	cr_assert_eq(hashcache_get(&hc, file, NULL, NULL, &h2), HC_OK);
+	cr_assert_eq(hc.bytes_hashed, 0, "read again although the store had it");
+	cr_assert_eq(hc.persist_hits, 1);
+	cr_assert_str_eq(h1.sha256, h2.sha256);
+	cr_assert_str_eq(h1.sha1, h2.sha1);
+	cr_assert_str_eq(h1.gitoid_sha256, h2.gitoid_sha256);
+	cr_assert_eq(h1.size, h2.size);
+	hashcache_release(&hc);
+	cr_assert_eq(hashstore_close(hs), 0);
+}
