@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -203,6 +204,21 @@ void wconn_note_write(void)
 		g_wrote = 1;
 }
 
+/* Wakes the collector, which lets records accumulate for a moment before it reads them
+ * (src/collector/server.c): SIGUSR1 to the process that listens on the socket, named by
+ * SO_PEERCRED.  Without it the ack only comes a little later. */
+static void wconn_wake(void)
+{
+	static pid_t cpid;
+	struct ucred uc;
+	socklen_t len = sizeof uc;
+
+	if (!cpid && getsockopt(g_fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+		cpid = uc.pid;
+	if (cpid > 1)
+		kill(cpid, SIGUSR1);
+}
+
 /* Waits for the collector's one-byte ack of an AB_EXIT_SYNC record (bounded: a stuck
  * collector must not hang the build). */
 static void wconn_wait_ack(void)
@@ -211,6 +227,7 @@ static void wconn_wait_ack(void)
 	char b;
 	int r;
 
+	wconn_wake();
 	do
 		r = poll(&p, 1, WCONN_ACK_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);

@@ -119,10 +119,9 @@ static int make_socket(struct record_run *r)
 	snprintf(r->sock, sizeof(r->sock), "%s/sock", r->dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", r->sock);
 	r->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(r->listen_fd, 4096))
+	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return -errno;
-	return 0;
+	return 0; /* the collector listens: SO_PEERCRED then names it (server.h) */
 }
 
 /* The collector process: never returns. */
@@ -131,6 +130,7 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 {
 	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status };
 	struct server_result res;
+	sigset_t wake;
 	struct ebpf_tracer *t = NULL;
 	struct collector *c = NULL;
 	struct store *st = NULL;
@@ -144,6 +144,14 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* the interposer's wake-up call (server.h); blocked before anyone can connect */
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &wake, NULL);
+	if (listen(r->listen_fd, 4096)) {
+		cli_err("cannot listen on the collector socket '%s': %s", r->sock, strerror(errno));
+		goto out;
+	}
 	/* run ahead of the build when allowed (root): records are hashed sooner after the
 	 * event, so short-lived temporaries are still there (ebpf cannot make them wait) */
 	if (setpriority(PRIO_PROCESS, 0, -10) != 0) {

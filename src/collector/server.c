@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,10 +20,14 @@
 #define TAG_LISTEN 1ULL
 #define TAG_CTL 2ULL
 #define TAG_EBPF 3ULL
+#define TAG_WAKE 4ULL
 #define TAG_CONN_BASE 16ULL /* connection ids start here */
 #define TICK_MS 100
 #define EBPF_POLL_MS 20
 #define IDLE_DONE_MS 30 /* after DONE: finish when nothing arrived for this long */
+/* preload: after a round that read records, let more arrive for this long before reading
+ * again, unless woken (server.h); $ASBUILT_BATCH_US overrides, 0 turns batching off */
+#define BATCH_US 2000
 
 struct conn {
 	int fd;
@@ -32,6 +38,8 @@ struct server {
 	struct collector *c;
 	const struct server_opts *o;
 	int ep;
+	int wake_ep, sigfd; /* batching: what ends a batch early (SIGUSR1, control pipe) */
+	long batch_us;
 	struct u64map conns; /* id -> struct conn */
 	uint64_t next_id;
 	int nconns; /* open connections */
@@ -183,6 +191,54 @@ static void live_status(struct server *s, int final)
 }
 
 /* One pass of the loop; returns the number of records and connections handled. */
+/* Consumes the pending wake-up signals. */
+static void drain_wake(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+}
+
+/* Sets up batching: a signalfd for SIGUSR1 (which the caller blocked) and the small epoll
+ * set that ends a batch early.  Leaves batching off when it cannot. */
+static void batch_init(struct server *s)
+{
+	const char *e = getenv("ASBUILT_BATCH_US");
+	sigset_t set;
+
+	s->wake_ep = s->sigfd = -1;
+	s->batch_us = e && *e ? strtol(e, NULL, 10) : BATCH_US;
+	if (s->o->listen_fd < 0 || s->batch_us <= 0)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->wake_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s->sigfd < 0 || s->wake_ep < 0) {
+		s->batch_us = 0;
+		return;
+	}
+	epoll_ctl(s->wake_ep, EPOLL_CTL_ADD, s->sigfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_WAKE });
+	epoll_ctl(s->wake_ep, EPOLL_CTL_ADD, s->o->ctl_fd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_CTL });
+	epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sigfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_WAKE });
+}
+
+/* Lets records accumulate for batch_us, so that a build sending a record per open wakes
+ * the collector once per batch rather than once per record.  A process waiting for its
+ * exit ack ends the wait early with SIGUSR1 (wrappers/conn.c). */
+static void batch_wait(struct server *s)
+{
+	struct timespec ts = { 0, s->batch_us * 1000 };
+	struct epoll_event ev[2];
+
+	if (epoll_pwait2(s->wake_ep, ev, 2, &ts, NULL) > 0)
+		drain_wake(s);
+}
+
 static int step(struct server *s, int timeout)
 {
 	struct epoll_event evs[64];
@@ -196,6 +252,8 @@ static int step(struct server *s, int timeout)
 			on_ctl(s);
 		else if (tag == TAG_EBPF)
 			work += ebpf_drain(s);
+		else if (tag == TAG_WAKE)
+			drain_wake(s);
 		else if ((tag = evs[i].data.u64) >= TAG_CONN_BASE) {
 			struct conn *cn = u64map_get(&s->conns, tag);
 			if (cn)
@@ -223,6 +281,7 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 	if (s.ep < 0)
 		return -errno;
 	collector_set_io(c, drain_conn, ack_conn, &s);
+	batch_init(&s);
 	if (o->listen_fd >= 0)
 		epoll_ctl(s.ep, EPOLL_CTL_ADD, o->listen_fd,
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_LISTEN });
@@ -239,6 +298,8 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 
 		if (!work && pending)
 			collector_idle(c, 1); /* nothing waiting: one executable */
+		if (work && !pending && !s.done && s.batch_us > 0)
+			batch_wait(&s);
 		if (t - last_tick >= TICK_MS) {
 			collector_tick(c);
 			last_tick = t;
@@ -279,5 +340,9 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 	u64map_each(&s.conns, free_conn, NULL);
 	u64map_release(&s.conns);
 	close(s.ep);
+	if (s.wake_ep >= 0)
+		close(s.wake_ep);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
 	return rc;
 }
