@@ -22,6 +22,8 @@ static const struct {
 	{ "provenance", cmd_provenance, "write SLSA provenance v1 of the artifacts (--sign)" },
 	{ "verify-attestation", cmd_verify_attestation, "verify a signed DSSE attestation" },
 	{ "sbom", cmd_sbom, "write the as-built SBOM (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6)" },
+	{ "verify", cmd_verify, "re-hash artifacts and inputs and compare with the record or an SBOM" },
+	{ "diff", cmd_diff, "compare two builds (databases or SBOMs): components, inputs, tools" },
 };
 
 void cli_err(const char *fmt, ...)
@@ -48,7 +50,7 @@ static void usage(FILE *f)
 		   "it read and wrote with their hashes, in a SQLite provenance database.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-19s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'asbuilt COMMAND --help' for the options of a command.\n"
 		   "Example:  asbuilt record -- make -j8 && asbuilt show | less\n");
 }
