@@ -20,7 +20,16 @@ PKGS_DEV=(clang-format)
 # time for /usr/bin/time (CPU time of a build).
 PKGS_BENCH=(dpkg-dev bear strace time)
 
-PKGS=("${PKGS_BUILD[@]}" "${PKGS_EBPF[@]}" "${PKGS_TEST[@]}" "${PKGS_DEV[@]}" "${PKGS_BENCH[@]}")
+# Auditor tools (issue 6): chromium renders `asbuilt graph --format html` in the tests,
+# graphviz checks the dot output, zlib1g-dev is the library the symbols/vex example links.
+PKGS_AUDIT=(chromium graphviz zlib1g-dev)
+
+# tests/realworld (make check-realworld); its Debian package's build dependencies come from
+# `apt-get build-dep` in tests/realworld/setup.sh.
+PKGS_REAL=(dpkg-dev python3 cmake sqlite3 binutils)
+
+PKGS=("${PKGS_BUILD[@]}" "${PKGS_EBPF[@]}" "${PKGS_TEST[@]}" "${PKGS_DEV[@]}" "${PKGS_BENCH[@]}"
+      "${PKGS_AUDIT[@]}" "${PKGS_REAL[@]}")
 
 say() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: %s\n' "$*" >&2; exit 1; }

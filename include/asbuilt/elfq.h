@@ -7,6 +7,7 @@
 #ifndef ASBUILT_ELFQ_H
 #define ASBUILT_ELFQ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -51,5 +52,52 @@ int elfq_import_put(struct store *st, int64_t version_id, const char *name,
  * Returns 0 or -EIO. */
 int elfq_link_member_put(struct store *st, int64_t link_version_id,
 			 int64_t archive_version_id, const char *member, const char *symbols);
+
+/* --- reading the facts back (asbuilt symbols, vex) --------------------------------------
+ * The walkers prepare their own statement (a callback may run other queries), call fn for
+ * every row with strings borrowed for the call only, stop at fn's first non-zero return and
+ * return it; otherwise 0, or -EIO on an SQLite error (store_errmsg says which). */
+
+/* The type ("exec", "pie", "dyn", "rel", "ar", ...) of version_id's elf_info row, copied
+ * into type (NUL-terminated, truncated to len - 1 bytes), and its is_static flag.
+ * Returns 0, -ENOENT when version_id has no elf_info row, or -EIO. */
+int elfq_info_get(struct store *st, int64_t version_id, char *type, size_t len, int *is_static);
+
+/* One elf_needed row, with the SHA-256 of the resolved version when there is one
+ * (resolved_version_id 0 and resolved_sha256 NULL otherwise; resolved_path NULL: not
+ * found). */
+struct elfq_needed_row {
+	int idx;
+	const char *name, *resolved_path, *resolved_sha256;
+	int64_t resolved_version_id;
+};
+
+/* The DT_NEEDED entries of version_id, in idx order. */
+int elfq_each_needed(struct store *st, int64_t version_id,
+		     int (*fn)(const struct elfq_needed_row *r, void *ctx), void *ctx);
+
+/* One elf_imports row (version and library NULL when unknown). */
+struct elfq_import_row {
+	const char *name, *version, *library;
+};
+
+/* The dynamic symbols version_id imports, ordered by name, then version. */
+int elfq_each_import(struct store *st, int64_t version_id,
+		     int (*fn)(const struct elfq_import_row *r, void *ctx), void *ctx);
+
+/* One elf_link_members row with its archive's version: path, SHA-256 (NULL unless the
+ * version's state is 'ok') and whether the build wrote it (origin other than
+ * 'preexisting'). */
+struct elfq_member_row {
+	int64_t archive_version_id;
+	const char *archive_path, *archive_sha256;
+	int archive_built;
+	const char *member, *symbols;
+};
+
+/* The archive members the link that wrote link_version_id pulled in, ordered by archive
+ * path, then in the order they were stored (archive order). */
+int elfq_each_link_member(struct store *st, int64_t link_version_id,
+			  int (*fn)(const struct elfq_member_row *r, void *ctx), void *ctx);
 
 #endif /* ASBUILT_ELFQ_H */

@@ -18,6 +18,8 @@ int cmd_verify_attestation(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
+int cmd_vex(int argc, char **argv);
 
 /* Prints "asbuilt: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
