@@ -18,6 +18,7 @@ int cmd_verify_attestation(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_symbols(int argc, char **argv);
 int cmd_vex(int argc, char **argv);
 

@@ -24,6 +24,7 @@ static const struct {
 	{ "sbom", cmd_sbom, "write the as-built SBOM (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6)" },
 	{ "verify", cmd_verify, "re-hash artifacts and inputs and compare with the record or an SBOM" },
 	{ "diff", cmd_diff, "compare two builds (databases or SBOMs): components, inputs, tools" },
+	{ "graph", cmd_graph, "draw the artifact graph (Graphviz dot or a self-contained HTML page)" },
 	{ "symbols", cmd_symbols, "which symbols and archive members a binary uses, by component" },
 	{ "vex", cmd_vex, "CycloneDX VEX and OpenVEX verdicts from the symbols a binary uses" },
 };
