@@ -70,7 +70,9 @@ $(ASBUILT): $(CLI_OBJS) $(LIBA)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
 
-# The interposer: libc and libdl only, no -MMD deps on project libs.
+# The interposer: libc and libdl only, no -MMD deps on project libs.  Linked into two LOAD
+# segments (-z noseparate-code: two page faults fewer in every traced process) with every
+# symbol bound at load (-z now: no lazy resolution later, e.g. in a vfork child).
 WRAP_CFLAGS := -O2 -g -fPIC -fvisibility=hidden $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
                -fno-stack-protector -MMD -MP
 $(B)/pic/%.o: %.c
@@ -79,7 +81,8 @@ $(B)/pic/%.o: %.c
 
 $(PRELOAD): $(WRAP_OBJS)
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,--version-script=wrappers/exports.map -ldl
+	$(Q)mkdir -p $(@D) && $(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,--version-script=wrappers/exports.map \
+		-Wl,-z,noseparate-code -Wl,-z,now -ldl
 
 # --- BPF -----------------------------------------------------------------------------
 $(B)/gen/vmlinux.h:

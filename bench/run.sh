@@ -10,12 +10,13 @@
 # Projects (upstream sources of Debian's source packages, see bench/fetch.sh):
 #   lua   lua5.4   make -j2 linux                (Lua 5.4's own Makefile, no readline)
 #   zlib  zlib     sh -c './configure && make -j2'
+#   cjson cjson    cmake configure + build (CMake's many compiler probes, 2 libraries)
 # Modes: untraced; asbuilt preload; asbuilt ebpf (when `record --backend ebpf` works, i.e.
 # root and built with eBPF); bear and strace as references (when installed).
 #
 # Environment:
 #   BENCH_RUNS      timed runs per project and mode (default 5, at least 1)
-#   BENCH_PROJECTS  projects to run (default "lua zlib")
+#   BENCH_PROJECTS  projects to run (default "lua zlib cjson")
 #   ASBUILT         the asbuilt binary (default build/bin/asbuilt)
 #   BENCH_OUT       output directory (default build/bench)
 #   BENCH_CACHE     source cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/asbuilt-bench)
@@ -25,7 +26,7 @@ export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
 ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
 RUNS=${BENCH_RUNS:-5}
-PROJECTS=${BENCH_PROJECTS:-lua zlib}
+PROJECTS=${BENCH_PROJECTS:-lua zlib cjson}
 OUT=${BENCH_OUT:-$root/build/bench}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -43,11 +44,13 @@ mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 
 # --- projects ---------------------------------------------------------------------------
+CJSON_CMD='cmake -S . -B _b -DCMAKE_BUILD_TYPE=Release -DENABLE_CJSON_TEST=Off >/dev/null && cmake --build _b -j2'
 project_srcpkg() {
   case "$1" in
     lua) echo lua5.4 ;;
     zlib) echo zlib ;;
-    *) die "unknown project '$1' (known: lua zlib)" ;;
+    cjson) echo cjson ;;
+    *) die "unknown project '$1' (known: lua zlib cjson)" ;;
   esac
 }
 
@@ -56,6 +59,7 @@ project_cmd() {
   case "$1" in
     lua) build_cmd=(make -j2 linux) ;;
     zlib) build_cmd=(sh -c './configure && make -j2') ;;
+    cjson) build_cmd=(sh -c "$CJSON_CMD") ;;
   esac
 }
 
@@ -63,6 +67,7 @@ project_desc() {
   case "$1" in
     lua) echo 'make -j2 linux' ;;
     zlib) echo './configure && make -j2' ;;
+    cjson) echo "$CJSON_CMD" ;;
   esac
 }
 
