@@ -11,8 +11,9 @@
 #   lua   lua5.4   make -j2 linux                (Lua 5.4's own Makefile, no readline)
 #   zlib  zlib     sh -c './configure && make -j2'
 #   cjson cjson    cmake configure + build (CMake's many compiler probes, 2 libraries)
-# Modes: untraced; asbuilt preload; asbuilt ebpf (when `record --backend ebpf` works, i.e.
-# root and built with eBPF); bear and strace as references (when installed).
+# Modes: untraced; asbuilt preload and ebpf (ebpf when `record --backend ebpf` works, i.e.
+# root and built with eBPF), each also -cold (--no-hash-cache); bear and strace as
+# references (when installed).
 #
 # Environment:
 #   BENCH_RUNS      timed runs per project and mode (default 5, at least 1)
@@ -79,6 +80,10 @@ mode_prefix() {
   case "$1" in
     untraced) tracer=() ;;
     preload | ebpf) tracer=("$ASBUILT" record -q "${record_flags[@]}" --backend "$1" -o "$2" --) ;;
+    # the same without the user's hash cache: every system file hashed again (a first build)
+    preload-cold | ebpf-cold)
+      tracer=("$ASBUILT" record -q "${record_flags[@]}" --no-hash-cache --backend "${1%-cold}"
+        -o "$2" --) ;;
     bear) tracer=(bear --output "$2.json" --) ;;
     strace) tracer=(strace -f -e trace=file,process -o /dev/null --) ;;
   esac
@@ -101,7 +106,7 @@ if (cd "$work" && "$ASBUILT" record -q --allow-incomplete --backend preload \
 fi
 
 modes=(untraced)
-for m in preload ebpf bear strace; do
+for m in preload preload-cold ebpf ebpf-cold bear strace; do
   if mode_works "$m"; then
     modes+=("$m")
   else
@@ -191,7 +196,7 @@ for proj in $PROJECTS; do
 done
 
 say "modes: ${modes[*]}; $RUNS timed runs each; projects: $PROJECTS"
-declare -A events dbsize peak
+declare -A events dbsize peak evrate
 for proj in $PROJECTS; do
   say "$proj: warm-up build (untimed)"
   run_build "$proj" untraced warmup >/dev/null
@@ -201,7 +206,8 @@ for proj in $PROJECTS; do
       [ -n "${c:-}" ] || die "$proj: run $i under mode $mode failed"
       times[$proj,$mode]+="$t "
       case "$mode" in
-        preload | ebpf) incomplete[$proj,$mode]+="$(record_state "$work/$mode.db")" ;;
+        preload | ebpf | preload-cold | ebpf-cold)
+          incomplete[$proj,$mode]+="$(record_state "$work/$mode.db")" ;;
       esac
       cpus[$proj,$mode]+="$c "
       say "$proj run $i/$RUNS $mode: wall ${t} s, cpu ${c} s"
@@ -214,6 +220,10 @@ for proj in $PROJECTS; do
     for f in "$db" "$db-wal"; do
       [ -f "$f" ] && dbsize[$proj]=$((dbsize[$proj] + $(stat -c %s "$f")))
     done
+    if have_mode ebpf; then # events per second at the collector, and drops
+      evrate[$proj]=$(sqlite3 "$work/ebpf.db" "SELECT printf('%.0f', nevents * 1e9 /
+                        max(ended_ns - started_ns, 1)) || ' / ' || nlost FROM builds")
+    fi
     say "$proj: memory run (untimed, sampling the collector)"
     peak[$proj]=$(measure_collector_rss "$proj")
   fi
@@ -244,17 +254,17 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
   echo
   hdr="| project | untraced s | untraced cpu s"
   sep="|---|---|---"
-  for mode in preload ebpf bear strace; do
+  for mode in preload preload-cold ebpf ebpf-cold bear strace; do
     hdr+=" | $mode s | ratio | cpu"
     sep+="|---|---|---"
   done
-  echo "$hdr | file events | DB KiB / 1k events | collector peak RSS MiB |"
-  echo "$sep|---|---|---|"
+  echo "$hdr | file events | DB KiB / 1k events | collector peak RSS MiB | ebpf events/s / lost |"
+  echo "$sep|---|---|---|---|"
   for proj in $PROJECTS; do
     base=$(med_of "${times[$proj,untraced]}")
     cbase=$(med_of "${cpus[$proj,untraced]}")
     row="| $proj | $base | $cbase"
-    for mode in preload ebpf bear strace; do
+    for mode in preload preload-cold ebpf ebpf-cold bear strace; do
       if have_mode "$mode"; then
         med=$(med_of "${times[$proj,$mode]}")
         cmed=$(med_of "${cpus[$proj,$mode]}")
@@ -271,6 +281,7 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     else
       row+=" | n/a | n/a | n/a"
     fi
+    row+=" | ${evrate[$proj]:-n/a}"
     echo "$row |"
   done
   echo
@@ -278,16 +289,20 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     echo "- $proj: $(cat "${pristine[$proj]}/.asbuilt-bench-ok") (upstream tarball of" \
       "Debian's source package), built with \`$(project_desc "$proj")\`."
   done
-  echo "- preload, ebpf: \`asbuilt record -q ${record_flags[*]} --backend MODE -o DB -- BUILD\`;" \
+  echo "- preload, ebpf: \`asbuilt record -q ${record_flags[*]} --backend MODE -o DB -- BUILD\`," \
+    "with the user's hash cache of system files warm (a rebuild); *-cold: the same with" \
+    "\`--no-hash-cache\` (every system file hashed, as in a first build);" \
     "bear: \`bear --output F -- BUILD\`;" \
     "strace: \`strace -f -e trace=file,process -o /dev/null -- BUILD\`."
   echo "- file events: file_events rows of the last timed preload run; DB size: its database"
   echo "  file (plus WAL, if left) per 1,000 of them."
   echo "- collector peak RSS: highest VmHWM of the asbuilt processes (\`record\` and its"
   echo "  collector), sampled every 20 ms during one extra, untimed preload run."
+  echo "- ebpf events/s: records the collector took from the ring buffer per second of the"
+  echo "  last timed ebpf run's build, and the records the kernel side dropped."
   echo
   for proj in $PROJECTS; do
-    for mode in preload ebpf; do
+    for mode in preload preload-cold ebpf ebpf-cold; do
       [ -z "${incomplete[$proj,$mode]:-}" ] ||
         echo "- $proj $mode: record incomplete in ${incomplete[$proj,$mode]%; }."
     done
