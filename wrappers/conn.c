@@ -46,7 +46,7 @@ static int g_fd = -1;
 static pid_t g_pid;
 static unsigned g_seq;
 static int g_marked;
-static int g_wrote; /* this process wrote a file since its last synced exit record */
+static int g_wrote; /* this process used a file since its last synced exit record */
 #define WCONN_ACK_TIMEOUT_MS 120000
 static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
 

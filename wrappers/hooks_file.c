@@ -87,7 +87,7 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.ret = ret;
 	f.dirfd = dirfd;
 	f.oflags = oflags;
-	if (ret >= 0 && ((fflags & AB_F_WRITE) || op == AB_OP_RENAME || op == AB_OP_LINK))
+	if (ret >= 0) /* its exit waits until this is hashed: see wconn_note_write */
 		wconn_note_write();
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 }

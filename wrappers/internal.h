@@ -68,7 +68,9 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
  * that they are hashed (AB_EXIT_SYNC). */
 void wconn_send_exit(int status, unsigned flags, pid_t reaped);
 
-/* Notes that this process wrote a file (its exit will wait for the hashes). */
+/* Notes that this process read or wrote a file: its exit waits until the collector has
+ * hashed what it read and wrote, so the next step of the build cannot change those files
+ * first (strip rewriting a binary that `file` or `cmp` just read, say). */
 void wconn_note_write(void);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
