@@ -115,6 +115,7 @@ check-e2e: all
 bench: all
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/graph.sh
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/sbom.sh
 
 deps:
 	$(Q)bash scripts/install-deps.sh

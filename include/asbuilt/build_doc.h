@@ -25,11 +25,14 @@ struct store;
 struct graph;
 struct graph_ivec;
 struct sbom_doc;
+struct sbom_product;
 
 struct build_doc_opts {
-	const char *name;	  /* product name; NULL: the basename of the build's cwd */
-	const char *version;	  /* product version; NULL: none (omitted from the SBOM) */
-	int include_sources;	  /* list source/header files of components as files too */
+	const char *name;    /* product name; NULL: the basename of the build's cwd */
+	const char *version; /* product version; NULL: none (omitted from the SBOM) */
+	/* the product's identity when it is a package (purl, license, ...); NULL: none */
+	const struct sbom_product *product;
+	int include_sources;		   /* list source/header files of components as files too */
 	struct components_opts components; /* passed to components_resolve() */
 	/* called for each warning (a package database that failed to load, a file whose
 	 * SHA-1 could not be computed); may be NULL */
@@ -39,7 +42,8 @@ struct build_doc_opts {
 
 /*
  * Builds the SBOM of the artifacts arts (version indices of g, the graph of build g->build_id
- * of st) into a new *out; you own it, free it with sbom_doc_free().  The creation time is
+ * of st) into a new *out; the product contains exactly the artifacts arts (whether or not
+ * the graph calls them final: a file a later step packed is still what was asked for); you own it, free it with sbom_doc_free().  The creation time is
  * SOURCE_DATE_EPOCH when set, else the build's end time (its start when it has none): never
  * the clock.  Returns 0; -EINVAL when SOURCE_DATE_EPOCH is set but not a number or when
  * arts is empty; -EIO on a database error (store_errmsg says which); -ENOMEM.
@@ -53,7 +57,6 @@ int build_doc_make(struct store *st, struct graph *g, const struct graph_ivec *a
  * still has the content sha256 says (else there is no honest SHA-1 to give).  Returns 0,
  * -ESTALE when the file changed since the build, or the negative errno of reading it.
  */
-int build_doc_file_sha1(const char *path, const char *sha256, const char *db_sha1,
-			char out[41]);
+int build_doc_file_sha1(const char *path, const char *sha256, const char *db_sha1, char out[41]);
 
 #endif /* ASBUILT_BUILD_DOC_H */

@@ -15,6 +15,7 @@
 #define ASBUILT_OMNIBOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct graph;
@@ -90,9 +91,12 @@ int omnibor_write_index(const struct graph *g, const struct gitoids *ids,
 /* Loads the gitoids of g's build from st, computes the manifests of arts,
  * writes them and the index under dir (omnibor_store) and, with OMNIBOR_EMBED,
  * embeds each ELF artifact's manifest id into it (omnibor_embed; non-ELF
- * artifacts are left alone).  report (may be NULL) gets one line per artifact
- * with a manifest, "<manifest gitoid URI>  <path>", sorted by path, and per
- * embedding "embedded  <new gitoid URI of the file>  <path>".  Returns 0 or a
+ * artifacts are left alone, and so are artifacts an earlier embedding wrote,
+ * omnibor_embedded), notes each rewrite in the record (omnibor_record) and reads
+ * the ELF facts of the new versions (elffacts_compute).  report (may be NULL)
+ * gets one line per artifact with a manifest, "<manifest gitoid URI>  <path>",
+ * sorted by path, and per embedding "embedded  <new gitoid URI of the file>
+ * <path>" (or "already embedded  <gitoid URI>  <path>").  Returns 0 or a
  * negative errno with a sentence in err (-EIO: a database error when err is
  * empty, see store_errmsg). */
 int omnibor_write(struct store *st, const struct graph *g, const struct graph_ivec *arts,
@@ -113,12 +117,47 @@ int omnibor_note(const char *gitoid, int big_endian, unsigned char out[OMNIBOR_N
  * $OBJCOPY, else "objcopy" from PATH.  A new string you own; NULL on ENOMEM. */
 char *omnibor_find_objcopy(const struct graph *g, int vi);
 
+/* How omnibor_embed ran objcopy: what the record needs to note the rewrite. */
+struct omnibor_run {
+	char *argv; /* NUL-separated, argv_len bytes (as processes.argv) */
+	size_t argv_len;
+	int64_t start_ns, end_ns; /* wall clock, nanoseconds since the epoch */
+};
+
+/* Frees the strings of r (not r); accepts a zeroed struct. */
+void omnibor_run_release(struct omnibor_run *r);
+
 /* Adds a .note.omnibor section (SHT_NOTE, SHF_ALLOC) holding manifest id gitoid
  * to the ELF file at path, in place, with objcopy.  The file must still have
- * content sha256 (the version the record holds).  Returns 0; -ENOEXEC when path
- * is not ELF, -ESTALE when its content is no longer the recorded one, -EIO when
- * objcopy failed, another negative errno; err gets a sentence. */
+ * content sha256 (the version the record holds).  When run is not NULL it gets
+ * the command and its times (yours: omnibor_run_release), also on failure.
+ * Returns 0; -ENOEXEC when path is not ELF, -ESTALE when its content is no
+ * longer the recorded one, -EIO when objcopy failed, another negative errno;
+ * err gets a sentence. */
 int omnibor_embed(const char *objcopy, const char *path, const char *sha256, const char *gitoid,
-		  char *err, size_t errlen);
+		  struct omnibor_run *run, char *err, size_t errlen);
+
+/* --- the rewrite in the record (omnibor_record.c) ----------------------------------- */
+
+#define OMNIBOR_SOURCE "asbuilt" /* processes.source of a step asbuilt itself ran */
+
+/*
+ * Notes in the record of g's build (st) that objcopy (as run) rewrote version vi in place
+ * (docs/omnibor.md, "The record notes the rewrite"), in one transaction: a processes row
+ * for the objcopy run (exe its real path, argv and times of run, cwd, exit 0, source
+ * OMNIBOR_SOURCE, no parent: it ran after the build), its exec of objcopy, read of version
+ * vi and write of the new version (file_events), and the new version of the path
+ * (file_versions: next vseq, origin 'written', writer that process, the hashes and
+ * identity of the file as it is now); objcopy's own executable gets a 'preexisting'
+ * version when the build has none.  The graph g is not updated (load it again).
+ * *new_id (may be NULL) gets the new version's id.  Returns 0, -ENOENT (the file is gone),
+ * -EIO (a database error: store_errmsg), -ENOMEM; err gets a sentence.
+ */
+int omnibor_record(struct store *st, const struct graph *g, int vi, const char *objcopy,
+		   const struct omnibor_run *run, int64_t *new_id, char *err, size_t errlen);
+
+/* Whether version vi was written by an embedding (omnibor_record): its step's command has
+ * "--add-section .note.omnibor=...".  Such a version is not embedded into again. */
+int omnibor_embedded(const struct graph *g, int vi);
 
 #endif /* ASBUILT_OMNIBOR_H */

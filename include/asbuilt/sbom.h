@@ -38,9 +38,9 @@ enum sbom_comp_kind {
 
 /* How a component was identified (CycloneDX evidence.identity.methods[].technique). */
 enum sbom_technique {
-	SBOM_HOW_NONE,     /* not stated: no identity evidence is written */
+	SBOM_HOW_NONE,	   /* not stated: no identity evidence is written */
 	SBOM_HOW_MANIFEST, /* a package database lists the file (dpkg .list, rpmdb) */
-	SBOM_HOW_HASH,     /* the file's hash matches the package database's hash */
+	SBOM_HOW_HASH,	   /* the file's hash matches the package database's hash */
 	SBOM_HOW_FILENAME, /* the path alone */
 	SBOM_HOW_OTHER,
 };
@@ -142,11 +142,22 @@ struct sbom_reason {
 	char *reason, *detail; /* detail may be NULL */
 };
 
+/* What identifies the product beyond its name and version, when it is something the world
+ * names (a binary package the recorded build made: asbuilt sbom --per-package).  Every
+ * string may be NULL (not stated).  license_declared is an SPDX license expression;
+ * supplier an organisation's name; comment replaces the writers' default description of
+ * the product ("The product of the recorded build..."). */
+struct sbom_product {
+	const char *purl, *cpe, *license_declared, *supplier, *homepage, *download_location;
+	const char *comment;
+};
+
 /* The document.  Read its fields freely; change it only through the functions below.
  * The strings inside comps, files and steps belong to the document. */
 struct sbom_doc {
-	char *name, *version; /* the product */
-	int64_t created;      /* seconds since the epoch */
+	char *name, *version;	     /* the product */
+	struct sbom_product product; /* strings owned by the document; all NULL by default */
+	int64_t created;	     /* seconds since the epoch */
 	struct sbom_component *comps;
 	struct sbom_file *files;
 	struct sbom_rel *rels;
@@ -169,6 +180,10 @@ void sbom_doc_free(struct sbom_doc *d);
  * (seconds since the epoch, e.g. the build's end time).  Returns 0, or -EINVAL when
  * SOURCE_DATE_EPOCH is set but not a non-negative integer (fallback is used then). */
 int sbom_doc_set_created(struct sbom_doc *d, int64_t fallback);
+
+/* Sets the product's identity to a copy of p (replacing an earlier one).  Returns 0 or
+ * -ENOMEM (the identity is then unchanged). */
+int sbom_doc_set_product(struct sbom_doc *d, const struct sbom_product *p);
 
 /* Adds a copy of c.  Returns its index (>= 0); an identical kind+name+version+purl returns
  * the existing index.  -EINVAL without a name, -ENOMEM. */

@@ -15,7 +15,11 @@ static void usage(FILE *f)
 		   "object, other): files the build wrote and kept that no later step consumed,\n"
 		   "plus anything installed (make install DESTDIR=...).\n\n"
 		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
-		   "  -b, --build N   build number (default: the newest)\n");
+		   "  -b, --build N   build number (default: the newest)\n\n"
+		   "Example:  asbuilt artifacts --build 2\n\n"
+		   "Exit status: 0 listed (also when there is none); 1 out of memory; 2 usage, an\n"
+		   "unusable database or build (missing, not an asbuilt database, no such build,\n"
+		   "a record that was interrupted).\n");
 }
 
 int cmd_artifacts(int argc, char **argv)

@@ -28,7 +28,9 @@ static void usage(FILE *f)
 		   "payload type\n"
 		   "not in-toto, key not Ed25519, unreadable file).\n\n"
 		   "  -k, --key PUB.pem  the public key (a private key file is accepted "
-		   "too)\n");
+		   "too)\n\n"
+		   "Example:  openssl pkey -in key.pem -pubout -out pub.pem\n"
+		   "          asbuilt verify-attestation --key pub.pem hello.dsse.json\n");
 }
 
 /* The whole file at path ("-" = stdin) as a new buffer (*len bytes), or NULL

@@ -14,21 +14,28 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: asbuilt components [--db FILE.db] [--build N] [--json] [--refresh]\n"
-		   "                         [ARTIFACT...]\n\n"
-		   "Lists the components that went into the artifacts (all final outputs when\n"
-		   "none are named): every file they were made from and every library they\n"
-		   "load at run time (DT_NEEDED), grouped by what it came from: a package\n"
-		   "(deb, rpm, apk), something the build fetched (generic download, git clone,\n"
-		   "npm, pypi, cargo, golang), a git work tree (git), the project's own source\n"
-		   "tree (project), or unresolved (flagged 'prebuilt binary' for ELF/ar files).\n"
-		   "Files declaring an SPDX-License-Identifier show it.  What a file resolved to\n"
-		   "is cached in the database (when it can be written) and reused by later runs.\n\n"
-		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
-		   "  -b, --build N   build number (default: the newest)\n"
-		   "  -j, --json      a JSON array of components\n"
-		   "  -r, --refresh   resolve every file again (package databases and work trees\n"
-		   "                  as they are now) and replace the build's cached answers\n");
+	fprintf(f,
+		"usage: asbuilt components [--db FILE.db] [--build N] [--json] [--refresh]\n"
+		"                         [ARTIFACT...]\n\n"
+		"Lists the components that went into the artifacts (all final outputs when\n"
+		"none are named): every file they were made from and every library they\n"
+		"load at run time (DT_NEEDED), grouped by what it came from: a package\n"
+		"(deb, rpm, apk), something the build fetched (generic download, git clone,\n"
+		"npm, pypi, cargo, golang), a git work tree (git), the project's own source\n"
+		"tree (project), or unresolved (flagged 'prebuilt binary' for ELF/ar files).\n"
+		"Files declaring an SPDX-License-Identifier show it.  What a file resolved to\n"
+		"is cached in the database (when it can be written) and reused by later runs.\n\n"
+		"  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
+		"  -b, --build N   build number (default: the newest)\n"
+		"  -j, --json      a JSON array of components\n"
+		"  -r, --refresh   resolve every file again (package databases and work trees\n"
+		"                  as they are now) and replace the build's cached answers\n\n"
+		"Example:  asbuilt components ./hello\n"
+		"          asbuilt components --json --refresh > components.json\n\n"
+		"Exit status: 0 listed; 1 the components could not be resolved (out of memory,\n"
+		"an unreadable cache); 2 usage, an unusable database or build (missing, not an\n"
+		"asbuilt database, no such build, a record that was interrupted), or an\n"
+		"ARTIFACT the build did not write.\n");
 }
 
 static int has_package_fields(const struct component *c)

@@ -16,7 +16,13 @@ static void usage(FILE *f)
 		   "and libraries; with --direct only what the step that wrote it read.\n\n"
 		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
 		   "  -b, --build N   build number (default: the newest)\n"
-		   "      --direct    only the inputs of the step that wrote ARTIFACT\n");
+		   "      --direct    only the inputs of the step that wrote ARTIFACT\n\n"
+		   "Example:  asbuilt deps --direct main.o\n"
+		   "          asbuilt deps ./hello | sha256sum --check --quiet\n\n"
+		   "Exit status: 0 listed (a used file without a hash is a warning); 1 out of\n"
+		   "memory; 2 usage, an unusable database or build (missing, not an asbuilt\n"
+		   "database, no such build, a record that was interrupted), or an ARTIFACT the\n"
+		   "build did not write.\n");
 }
 
 int cmd_deps(int argc, char **argv)

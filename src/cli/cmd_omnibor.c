@@ -15,24 +15,26 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: asbuilt omnibor [--db FILE.db] [--build N] [-o DIR] [--embed] "
-		   "[ARTIFACT...]\n\n"
-		   "Writes the OmniBOR input manifest (gitoid:blob:sha256) of every "
-		   "ARTIFACT\n"
-		   "(default: all final artifacts of the build) and of every file the "
-		   "build made\n"
-		   "that went into one, under DIR/manifests/gitoid_blob_sha256/, and "
-		   "DIR/index.tsv\n"
-		   "(path, artifact id, manifest id, kind).  Prints '<manifest id>  "
-		   "<path>' per\n"
-		   "artifact.  See docs/omnibor.md.\n\n"
-		   "  -d, --db FILE    database (default: $ASBUILT_DB or ./asbuilt.db)\n"
-		   "  -b, --build N    build number (default: the newest)\n"
-		   "  -o, --output DIR OmniBOR directory (default: $OMNIBOR_DIR, else "
-		   "./.omnibor)\n"
-		   "      --embed      add a .note.omnibor section with its manifest id "
-		   "to every\n"
-		   "                   ELF artifact (rewrites the file with objcopy)\n");
+	fprintf(f,
+		"usage: asbuilt omnibor [--db FILE.db] [--build N] [-o DIR] [--embed] "
+		"[ARTIFACT...]\n\n"
+		"Writes the OmniBOR input manifest (gitoid:blob:sha256) of every ARTIFACT\n"
+		"(default: all final artifacts of the build) and of every file the build made\n"
+		"that went into one, under DIR/manifests/gitoid_blob_sha256/, and DIR/index.tsv\n"
+		"(path, artifact id, manifest id, kind).  Prints '<manifest id>  <path>' per\n"
+		"artifact.  The same as asbuilt sbom --format omnibor.  See docs/omnibor.md.\n\n"
+		"  -d, --db FILE    database (default: $ASBUILT_DB or ./asbuilt.db)\n"
+		"  -b, --build N    build number (default: the newest)\n"
+		"  -o, --output DIR OmniBOR directory (default: $OMNIBOR_DIR, else ./.omnibor)\n"
+		"      --embed      add a .note.omnibor section with its manifest id to every\n"
+		"                   ELF artifact (rewrites the file with objcopy; the record\n"
+		"                   then holds the new version and the objcopy run; an artifact\n"
+		"                   embedded before is left alone: 'already embedded')\n\n"
+		"Example:\n"
+		"  asbuilt record -- make && asbuilt omnibor -o .omnibor --embed\n\n"
+		"Exit status: 0 written; 1 an error while writing, embedding (an artifact\n"
+		"changed since the build) or reading the record; 2 unusable input (options,\n"
+		"database, build, ARTIFACT).\n");
 }
 
 int cmd_omnibor(int argc, char **argv)

@@ -31,7 +31,13 @@ static void usage(FILE *f)
 		   "  -d, --db FILE     database (default: $ASBUILT_DB or ./asbuilt.db)\n"
 		   "  -b, --build N     build number (default: the newest)\n"
 		   "  -s, --sign KEY    sign with this Ed25519 private key (PEM)\n"
-		   "  -o, --output OUT  write to OUT instead of standard output\n");
+		   "  -o, --output OUT  write to OUT instead of standard output\n\n"
+		   "Example:  asbuilt provenance -o hello.intoto.json ./hello\n"
+		   "          asbuilt provenance --sign key.pem -o hello.dsse.json ./hello\n\n"
+		   "Exit status: 0 written; 1 the output could not be written or the record read;\n"
+		   "2 usage, an unusable key, an unusable database or build (missing, not an\n"
+		   "asbuilt database, no such build, a record that was interrupted), an ARTIFACT\n"
+		   "the build did not write, or a build without artifacts.\n");
 }
 
 /* Writes the provenance to out_path (or stdout); prints what went wrong. */

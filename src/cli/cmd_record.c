@@ -40,7 +40,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: asbuilt record [-o FILE.db] [--backend auto|preload|ebpf] [-q]\n"
-		"                      [--allow-incomplete] [--no-hash-cache] [--] COMMAND [ARG...]\n\n"
+		"                      [--allow-incomplete] [--no-hash-cache] [--] COMMAND "
+		"[ARG...]\n\n"
 		"Runs COMMAND and records every process it starts and every file each one read\n"
 		"or wrote, hashed at the moment of use (SHA-256 and OmniBOR gitoids), into a\n"
 		"SQLite database.  An existing database gets a new build appended.\n\n"
@@ -57,13 +58,17 @@ static void usage(FILE *f)
 		"                        computed for the very same file identity (device, inode,\n"
 		"                        size, mtime, ctime) from ~/.cache/asbuilt/hashes.sqlite\n"
 		"                        ($ASBUILT_HASH_CACHE: another file, or 'off')\n\n"
-		"The exit status is COMMAND's (128+N if it died of signal N).  Warnings name\n"
-		"what could not be seen (e.g. a static binary under the preload backend); the\n"
-		"database lists them in the 'incomplete' table.\n\n"
+		"Warnings name what could not be seen (e.g. a static binary under the preload\n"
+		"backend); the database lists them in the 'incomplete' table.\n\n"
 		"Examples:\n"
 		"  asbuilt record -- make -j8\n"
 		"  asbuilt record -o out.db -- sh -c './configure && make'\n"
-		"  sudo asbuilt record --backend ebpf -- cmake --build build\n");
+		"  sudo asbuilt record --backend ebpf -- cmake --build build\n\n"
+		"Exit status: COMMAND's own (128+N if it died of signal N, 127 if it was not\n"
+		"found, 126 if it could not be run); 3 when COMMAND succeeded but the ebpf\n"
+		"record is incomplete (see --allow-incomplete); 2 when recording could not start\n"
+		"(usage, a database that cannot be written, an unusable backend, no interposer\n"
+		"library); 1 when the collector could not start.\n");
 }
 
 static int parse(int argc, char **argv, struct record_opts *o)

@@ -9,13 +9,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: asbuilt show [--db FILE.db] [--json]\n\n"
-		   "Prints the raw record: every build, why it is incomplete (if it is), its\n"
-		   "processes (pid, parent, executable and its hash, argv, cwd, selected\n"
-		   "environment, exit status) and their file events (operation, path as given,\n"
-		   "absolute path, hash and size of the version read or written).\n\n"
-		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
-		   "  -j, --json      one JSON object per line, with a \"type\" member\n");
+	fprintf(f,
+		"usage: asbuilt show [--db FILE.db] [--json]\n\n"
+		"Prints the raw record: every build, why it is incomplete (if it is), its\n"
+		"processes (pid, parent, executable and its hash, argv, cwd, selected\n"
+		"environment, exit status) and their file events (operation, path as given,\n"
+		"absolute path, hash and size of the version read or written).\n\n"
+		"  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
+		"  -j, --json      one JSON object per line, with a \"type\" member\n\n"
+		"Example:  asbuilt record -- make && asbuilt show | less\n\n"
+		"Exit status: 0 printed; 1 the database could not be read to the end; 2 usage,\n"
+		"or a database that cannot be opened (missing, not an asbuilt database, a newer\n"
+		"schema).\n");
 }
 
 int cmd_show(int argc, char **argv)

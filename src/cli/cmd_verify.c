@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: asbuilt verify [--db FILE.db [--build N] | --sbom FILE] [--json] "
 		"[--quiet]\n"
-		"                      [--attestation ENVELOPE --key PUB.pem] [ARTIFACT...]\n\n"
+		"                      [--attestation ENVELOPE --key PUB.pem [--subject-dir DIR]]\n"
+		"                      [ARTIFACT...]\n\n"
 		"Re-hashes the artifacts (every final artifact of the build when none is named)\n"
 		"and every input, intermediate file and tool that went into them that is still on\n"
 		"disk, and compares each with the SHA-256 the record (or the SBOM) holds: the\n"

@@ -13,13 +13,20 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: asbuilt why [--db FILE.db] [--build N] PATH-OR-PURL [ARTIFACT]\n\n"
-		   "Prints, for each final output (or only ARTIFACT), the shortest chain of\n"
-		   "steps through which the file PATH - or any file of the package with that\n"
-		   "purl (pkg:deb/debian/NAME[@VERSION[?...]]) - went into it: one line per\n"
-		   "link, '  <- INPUT  [KIND: COMMAND]' where COMMAND made the line above.\n\n"
-		   "  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
-		   "  -b, --build N   build number (default: the newest)\n");
+	fprintf(f,
+		"usage: asbuilt why [--db FILE.db] [--build N] PATH-OR-PURL [ARTIFACT]\n\n"
+		"Prints, for each final output (or only ARTIFACT), the shortest chain of\n"
+		"steps through which the file PATH - or any file of the package with that\n"
+		"purl (pkg:deb/debian/NAME[@VERSION[?...]]) - went into it: one line per\n"
+		"link, '  <- INPUT  [KIND: COMMAND]' where COMMAND made the line above.\n\n"
+		"  -d, --db FILE   database (default: $ASBUILT_DB or ./asbuilt.db)\n"
+		"  -b, --build N   build number (default: the newest)\n\n"
+		"Example:  asbuilt why /usr/include/stdio.h ./hello\n"
+		"          asbuilt why pkg:deb/debian/libc6-dev\n\n"
+		"Exit status: 0 a chain was found; 1 the file or package went into none of the\n"
+		"artifacts (or the dpkg database cannot be read); 2 usage, an unusable database\n"
+		"or build (missing, not an asbuilt database, no such build, a record that was\n"
+		"interrupted), or an ARTIFACT the build did not write.\n");
 }
 
 struct target {

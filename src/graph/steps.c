@@ -214,7 +214,11 @@ static void set_roles(struct graph *g, struct graph_proc *p)
 		if (e->noise || e->result < 0 || !v || (v->flags & GRAPH_V_DIR)) {
 			continue;
 		}
-		if (prefix && e->op == 'o' && e->access == 'r' && (e->flags & O_CLOEXEC) &&
+		/* ld.so opens with exactly O_RDONLY | O_CLOEXEC (O_LARGEFILE aside), and not in
+		 * a fork image (no exec, no loader): tar reading a staged libfoo.so.1 first, or
+		 * a forked perl reading it, is not the loader */
+		if (prefix && (p->prev >= 0 || p->parent < 0) && e->op == 'o' && e->access == 'r' &&
+		    (e->flags & ~(int64_t)0100000) == (O_RDONLY | O_CLOEXEC) &&
 		    shlib_name(v->path)) {
 			e->role = GRAPH_TOOL;
 			continue;

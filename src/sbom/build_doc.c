@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "asbuilt/artifacts.h"
 #include "asbuilt/build_doc.h"
 #include "asbuilt/elfinfo.h"
 #include "asbuilt/graph.h"
@@ -107,7 +106,7 @@ int bd_add_version(struct bd *b, int vi, int comp)
 		return -ENOENT;
 	f.path = v->path;
 	f.role = role_of(bd_class(b, vi));
-	f.is_artifact = artifacts_is_final(b->g, vi);
+	f.is_artifact = b->is_art[vi];
 	f.sha256 = v->sha256;
 	f.gitoid_sha1 = x->gitoid_sha1;
 	f.gitoid_sha256 = x->gitoid_sha256;
@@ -153,7 +152,8 @@ static int wanted(struct bd *b, int vi)
 
 	if (!v->sha256 || (v->flags & (GRAPH_V_PROBE | GRAPH_V_DIR)))
 		return 0;
-	if ((v->flags & GRAPH_V_WRITTEN) || b->o->include_sources || is_binary_class(bd_class(b, vi)))
+	if ((v->flags & GRAPH_V_WRITTEN) || b->o->include_sources ||
+	    is_binary_class(bd_class(b, vi)))
 		return 1;
 	cf = strmap_get(&b->cpath, v->path);
 	return !cf || cf->comp < 0;
@@ -240,16 +240,21 @@ static int add_one_component(struct bd *b, const struct component *c)
 	char *concluded = c->license ? NULL : joined_licenses(c, &oom);
 	struct sbom_component k = {
 		.kind = comp_kind(c->kind),
-		.name = c->name ? c->name : c->kind == COMPONENT_PROJECT ? base_name(b->g->cwd)
-									 : "unknown",
-		.version = c->version, .purl = c->purl, .cpe = c->cpe,
+		.name = c->name			       ? c->name
+			: c->kind == COMPONENT_PROJECT ? base_name(b->g->cwd)
+						       : "unknown",
+		.version = c->version,
+		.purl = c->purl,
+		.cpe = c->cpe,
 		.license_declared = c->license,
 		.license_concluded = c->license ? c->license : concluded,
 		.supplier = c->supplier,
-		.download_location = c->download_location, .homepage = c->homepage,
+		.download_location = c->download_location,
+		.homepage = c->homepage,
 		.technique = technique(c->kind),
 		.identified_by = c->identified_by,
-		.evidence = c->evidence, .n_evidence = c->n_evidence,
+		.evidence = c->evidence,
+		.n_evidence = c->n_evidence,
 	};
 
 	idx = oom ? -ENOMEM : sbom_add_component(b->d, &k);
@@ -295,7 +300,8 @@ static int closure(struct bd *b, const struct graph_ivec *arts, struct graph_ive
 		return -ENOMEM;
 	for (size_t k = 0; k < arts->n && !rc; k++) {
 		cl.n = 0;
-		rc = graph_ivec_push(&cl, arts->v[k]) ? -ENOMEM : graph_closure(b->g, arts->v[k], &cl);
+		rc = graph_ivec_push(&cl, arts->v[k]) ? -ENOMEM
+						      : graph_closure(b->g, arts->v[k], &cl);
 		for (size_t j = 0; j < cl.n && !rc; j++)
 			if (!in[cl.v[j]]++)
 				rc = graph_ivec_push(all, cl.v[j]) ? -ENOMEM : 0;
@@ -339,7 +345,8 @@ static int edges(struct bd *b, int x)
 	}
 	for (size_t k = 0; k < s->btools.n && rc >= 0; k++) {
 		int t = bd_add_version(b, s->btools.v[k], -2);
-		rc = t >= 0 ? bd_rel(b, SBOM_NODE_FILE, t, SBOM_NODE_FILE, fx, SBOM_REL_BUILD_TOOL_OF)
+		rc = t >= 0	    ? bd_rel(b, SBOM_NODE_FILE, t, SBOM_NODE_FILE, fx,
+					     SBOM_REL_BUILD_TOOL_OF)
 		     : t == -ENOENT ? 0
 				    : t;
 	}
@@ -461,6 +468,7 @@ static void bd_release(struct bd *b)
 	free(b->vi);
 	free(b->fidx);
 	free(b->cls);
+	free(b->is_art);
 	free(b->cf);
 	strmap_release(&b->cpath);
 	strmap_release(&b->fpath);
@@ -475,8 +483,8 @@ static int fill(struct bd *b, const struct graph_ivec *arts)
 
 	if ((rc = sbomq_build_get(b->st, b->g->build_id, &row)))
 		return rc == -ENOENT ? -EIO : rc;
-	if (sbom_doc_set_created(b->d, (row.ended_ns ? row.ended_ns : row.started_ns) /
-					       1000000000LL))
+	if (sbom_doc_set_created(b->d,
+				 (row.ended_ns ? row.ended_ns : row.started_ns) / 1000000000LL))
 		return -EINVAL;
 	if ((rc = load_vinfo(b)))
 		return rc;
@@ -488,8 +496,9 @@ static int fill(struct bd *b, const struct graph_ivec *arts)
 	    !(rc = add_files_and_edges(b, &all)) && !(rc = bd_steps(b)))
 		rc = completeness(b, &row);
 	if (!rc && b->no_sha1)
-		bd_warn(b, "%lu file%s without SHA-1: changed on disk since the build (SPDX 2.3 "
-			   "wants SHA-1 on every file)",
+		bd_warn(b,
+			"%lu file%s without SHA-1: the record has none and the file on disk is "
+			"gone or changed since the build (SPDX 2.3 wants SHA-1 on every file)",
 			b->no_sha1, b->no_sha1 == 1 ? "" : "s");
 	graph_ivec_release(&all);
 	return rc;
@@ -508,9 +517,13 @@ int build_doc_make(struct store *st, struct graph *g, const struct graph_ivec *a
 	b.vi = calloc(g->nv + 1, sizeof(*b.vi));
 	b.fidx = malloc((g->nv + 1) * sizeof(*b.fidx));
 	b.cls = malloc(g->nv + 1);
-	if (b.d && b.vi && b.fidx && b.cls) {
+	b.is_art = calloc(g->nv + 1, 1);
+	if (b.d && b.vi && b.fidx && b.cls && b.is_art &&
+	    (!opts->product || !(rc = sbom_doc_set_product(b.d, opts->product)))) {
 		memset(b.fidx, 0xff, (g->nv + 1) * sizeof(*b.fidx));
 		memset(b.cls, 0xff, g->nv + 1);
+		for (size_t k = 0; k < arts->n; k++)
+			b.is_art[arts->v[k]] = 1;
 		rc = fill(&b, arts);
 	}
 	bd_release(&b);

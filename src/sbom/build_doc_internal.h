@@ -30,6 +30,7 @@ struct bd {
 	struct bd_vinfo *vi;   /* per version index */
 	int *fidx;	       /* per version index: the sbom file index, or -1 */
 	signed char *cls;      /* per version index: enum steps_fclass, -1 not known yet */
+	char *is_art;	       /* per version index: 1 for the artifacts asked for */
 	struct bd_cfile *cf;   /* the files of the component set */
 	struct strmap cpath;   /* path -> struct bd_cfile * */
 	struct strmap fpath;   /* path -> (intptr_t) sbom file index + 1 */

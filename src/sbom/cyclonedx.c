@@ -324,6 +324,28 @@ static void annotations(const struct sbom_view *v, cJSON *root, cJSON *meta_prop
 	}
 }
 
+/* metadata.component beyond its type and bom-ref: the product's name, version and, when
+ * the product is a package, its supplier, license, purl, CPE and references. */
+static void product_identity(const struct sbom_doc *d, cJSON *p)
+{
+	const struct sbom_product *id = &d->product;
+	cJSON *refs = NULL;
+
+	if (id->supplier && *id->supplier)
+		sbom_jstr(sbom_jobj(p, "supplier"), "name", id->supplier);
+	sbom_jstr(p, "name", d->name);
+	sbom_jstr(p, "version", d->version);
+	sbom_jstr(p, "description", id->comment);
+	if (id->license_declared && *id->license_declared)
+		license_expr(p, id->license_declared, "declared");
+	if (id->cpe && *id->cpe)
+		sbom_jstr(p, "cpe", id->cpe);
+	if (id->purl && *id->purl)
+		sbom_jstr(p, "purl", id->purl);
+	ext_ref(p, &refs, "distribution", id->download_location);
+	ext_ref(p, &refs, "website", id->homepage);
+}
+
 static void metadata(const struct sbom_view *v, cJSON *root)
 {
 	cJSON *m = sbom_jobj(root, "metadata"), *t, *p, *props;
@@ -338,8 +360,7 @@ static void metadata(const struct sbom_view *v, cJSON *root)
 	p = sbom_jobj(m, "component");
 	sbom_jstr(p, "type", "application");
 	sbom_jstr(p, "bom-ref", v->product_key);
-	sbom_jstr(p, "name", v->d->name);
-	sbom_jstr(p, "version", v->d->version);
+	product_identity(v->d, p);
 	props = sbom_jarr(m, "properties");
 	prop(props, "asbuilt:complete", sbom_doc_complete(v->d) ? "true" : "false");
 	annotations(v, root, props);

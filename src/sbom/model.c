@@ -89,6 +89,18 @@ static void comp_release(struct sbom_component *c)
 	freev(c->evidence, c->n_evidence);
 }
 
+static void product_release(struct sbom_product *p)
+{
+	free((char *)p->purl);
+	free((char *)p->cpe);
+	free((char *)p->license_declared);
+	free((char *)p->supplier);
+	free((char *)p->homepage);
+	free((char *)p->download_location);
+	free((char *)p->comment);
+	memset(p, 0, sizeof(*p));
+}
+
 static void file_release(struct sbom_file *f)
 {
 	free((char *)f->path);
@@ -174,6 +186,7 @@ void sbom_doc_free(struct sbom_doc *d)
 	free(d->reasons);
 	strmap_release(&d->comp_idx);
 	strmap_release(&d->file_idx);
+	product_release(&d->product);
 	free(d->name);
 	free(d->version);
 	free(d);
@@ -187,6 +200,27 @@ int sbom_doc_set_created(struct sbom_doc *d, int64_t fallback)
 		return 0;
 	d->created = fallback;
 	return r == -ENOENT ? 0 : r;
+}
+
+int sbom_doc_set_product(struct sbom_doc *d, const struct sbom_product *p)
+{
+	struct sbom_product n;
+	int bad = 0;
+
+	n.purl = dup(p->purl, &bad);
+	n.cpe = dup(p->cpe, &bad);
+	n.license_declared = dup(p->license_declared, &bad);
+	n.supplier = dup(p->supplier, &bad);
+	n.homepage = dup(p->homepage, &bad);
+	n.download_location = dup(p->download_location, &bad);
+	n.comment = dup(p->comment, &bad);
+	if (bad) {
+		product_release(&n);
+		return -ENOMEM;
+	}
+	product_release(&d->product);
+	d->product = n;
+	return 0;
 }
 
 /* The identity of a component or file as one string (fields joined by 0x1f), new. */
@@ -264,8 +298,8 @@ int sbom_add_file(struct sbom_doc *d, const struct sbom_file *f)
 	char *key;
 	int bad = 0, i;
 
-	if (!f->path || f->path[0] != '/' || !f->sha256 || !*f->sha256 ||
-	    f->component < -1 || f->component >= (int)d->n_comps)
+	if (!f->path || f->path[0] != '/' || !f->sha256 || !*f->sha256 || f->component < -1 ||
+	    f->component >= (int)d->n_comps)
 		return -EINVAL;
 	key = identity(f->path, f->sha256, NULL, NULL);
 	if (!key)
@@ -416,8 +450,7 @@ const char *sbom_rel_name(enum sbom_rel_type t)
 const char *sbom_role_name(enum sbom_file_role r)
 {
 	static const char *const names[] = {
-		"other",   "source",	 "header",	   "object",
-		"archive", "executable", "shared-library",
+		"other", "source", "header", "object", "archive", "executable", "shared-library",
 	};
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "other";
 }

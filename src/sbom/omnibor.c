@@ -298,9 +298,12 @@ int omnibor_store(const struct graph *g, const struct gitoids *ids, const struct
 		return rc;
 	if (asprintf(&ipath, "%s/index.tsv", dir) < 0)
 		return -ENOMEM;
-	f = fopen(ipath, "w");
-	if (!f || omnibor_write_index(g, ids, s, f))
-		rc = f ? -EIO : -errno;
+	rc = mkdirs_for(ipath); /* no manifest made the directory when there is none */
+	f = rc ? NULL : fopen(ipath, "w");
+	if (!f && !rc)
+		rc = -errno;
+	if (f && omnibor_write_index(g, ids, s, f))
+		rc = -EIO;
 	if (f && fclose(f) && !rc)
 		rc = -EIO;
 	if (rc)

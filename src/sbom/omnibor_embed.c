@@ -9,11 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "asbuilt/elffacts.h"
 #include "asbuilt/gitoids.h"
 #include "asbuilt/graph.h"
 #include "asbuilt/hash.h"
+#include "asbuilt/store.h"
 
 static int hexval(int c)
 {
@@ -113,7 +116,7 @@ static int elf_data(const char *path)
 
 /* Runs argv with stderr into the file errfd; returns its exit status or -errno.
  */
-static int run(char *const argv[], int errfd)
+static int run_cmd(char *const argv[], int errfd)
 {
 	pid_t pid = fork();
 	int st;
@@ -158,8 +161,39 @@ static int write_note(int fd, const char *gitoid, int big_endian)
 	return write(fd, note, sizeof(note)) == (ssize_t)sizeof(note) ? 0 : -EIO;
 }
 
-static int objcopy_note(const char *objcopy, const char *path, const char *notefile, char *err,
-			size_t errlen)
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void omnibor_run_release(struct omnibor_run *r)
+{
+	free(r->argv);
+	memset(r, 0, sizeof(*r));
+}
+
+/* argv as one NUL-separated string into run (nothing on ENOMEM). */
+static void keep_argv(struct omnibor_run *run, char *const argv[])
+{
+	size_t len = 0;
+
+	for (int i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	if (!run || !(run->argv = malloc(len)))
+		return;
+	run->argv_len = len - 1; /* NUL-separated, not NUL-terminated (as the collector stores) */
+	len = 0;
+	for (int i = 0; argv[i]; i++) {
+		memcpy(run->argv + len, argv[i], strlen(argv[i]) + 1);
+		len += strlen(argv[i]) + 1;
+	}
+}
+
+static int objcopy_note(const char *objcopy, const char *path, const char *notefile,
+			struct omnibor_run *run, char *err, size_t errlen)
 {
 	char tmpl[] = "/tmp/asbuilt-objcopy-err.XXXXXX", *add = NULL;
 	int efd = mkstemp(tmpl), rc;
@@ -181,7 +215,12 @@ static int objcopy_note(const char *objcopy, const char *path, const char *notef
 			 ".note.omnibor=4",
 			 (char *)path,
 			 NULL };
-	rc = run(argv, efd);
+	keep_argv(run, argv);
+	if (run)
+		run->start_ns = now_ns();
+	rc = run_cmd(argv, efd);
+	if (run)
+		run->end_ns = now_ns();
 	relay(efd, rc != 0);
 	if (rc) {
 		snprintf(err, errlen, "%s could not add .note.omnibor to '%s' (%s %d)", objcopy,
@@ -194,7 +233,7 @@ static int objcopy_note(const char *objcopy, const char *path, const char *notef
 }
 
 int omnibor_embed(const char *objcopy, const char *path, const char *sha256, const char *gitoid,
-		  char *err, size_t errlen)
+		  struct omnibor_run *run, char *err, size_t errlen)
 {
 	char note[] = "/tmp/asbuilt-omnibor-note.XXXXXX";
 	struct hash_result h;
@@ -221,7 +260,7 @@ int omnibor_embed(const char *objcopy, const char *path, const char *sha256, con
 	rc = write_note(fd, gitoid, data == 2);
 	close(fd);
 	if (!rc)
-		rc = objcopy_note(objcopy, path, note, err, errlen);
+		rc = objcopy_note(objcopy, path, note, run, err, errlen);
 	else
 		snprintf(err, errlen, "cannot write the note for '%s'", path);
 	unlink(note);
@@ -231,24 +270,44 @@ int omnibor_embed(const char *objcopy, const char *path, const char *sha256, con
 /* --- all in one
  * ------------------------------------------------------------------------- */
 
-static int embed_one(const struct graph *g, int vi, const char *gitoid, FILE *report, char *err,
-		     size_t errlen)
+/* Embeds the manifest id into the ELF artifact vi and notes the rewrite in the record;
+ * *embedded is set when a rewrite was recorded. */
+static int embed_one(struct store *st, const struct graph *g, const struct gitoids *ids, int vi,
+		     const char *gitoid, FILE *report, int *embedded, char *err, size_t errlen)
 {
 	const struct graph_version *v = &g->v[vi];
 	char *objcopy = omnibor_find_objcopy(g, vi);
+	struct omnibor_run run = { 0 };
 	struct hash_result h;
-	struct stat st;
-	int rc;
+	struct stat sb;
+	int rc, done = 0;
 
 	if (!objcopy)
 		return -ENOMEM;
-	rc = omnibor_embed(objcopy, v->path, v->sha256, gitoid, err, errlen);
-	free(objcopy);
+	if (omnibor_embedded(g, vi)) {
+		free(objcopy);
+		if (hash_path(v->path, &sb, &h) || !v->sha256 || strcmp(h.sha256, v->sha256)) {
+			snprintf(err, errlen,
+				 "cannot embed into '%s': its content is no longer the "
+				 "one the build wrote (nor the one asbuilt embedded)",
+				 v->path);
+			return -ESTALE;
+		}
+		if (report && gitoids_sha256(ids, vi))
+			fprintf(report, "already embedded  " OMNIBOR_URI_PREFIX "%s  %s\n",
+				gitoids_sha256(ids, vi), v->path);
+		return 0;
+	}
+	rc = omnibor_embed(objcopy, v->path, v->sha256, gitoid, &run, err, errlen);
 	if (rc == -ENOEXEC)
-		return 0; /* not ELF: nothing to embed into */
-	if (!rc && report && !hash_path(v->path, &st, &h))
+		rc = 0; /* not ELF: nothing to embed into */
+	else if (!rc && !(rc = omnibor_record(st, g, vi, objcopy, &run, NULL, err, errlen)))
+		done = *embedded = 1;
+	if (done && report && !hash_path(v->path, &sb, &h))
 		fprintf(report, "embedded  " OMNIBOR_URI_PREFIX "%s  %s\n", h.gitoid_sha256,
 			v->path);
+	omnibor_run_release(&run);
+	free(objcopy);
 	return rc;
 }
 
@@ -258,7 +317,7 @@ int omnibor_write(struct store *st, const struct graph *g, const struct graph_iv
 	struct gitoids ids = { 0 };
 	struct omnibor_set set = { 0 };
 	struct graph_ivec sorted = { 0 };
-	int rc;
+	int rc, embedded = 0;
 
 	*err = '\0';
 	rc = gitoids_load(st, g, &ids);
@@ -279,8 +338,13 @@ int omnibor_write(struct store *st, const struct graph *g, const struct graph_iv
 			fprintf(report, OMNIBOR_URI_PREFIX "%s  %s\n", m->gitoid,
 				g->v[sorted.v[k]].path);
 		if (flags & OMNIBOR_EMBED)
-			rc = embed_one(g, sorted.v[k], m->gitoid, report, err, errlen);
+			rc = embed_one(st, g, &ids, sorted.v[k], m->gitoid, report, &embedded, err,
+				       errlen);
 	}
+	/* the ELF facts of the new versions, as asbuilt record reads them at its end */
+	if (!rc && embedded && (rc = elffacts_compute(st, g->build_id, NULL, NULL)))
+		snprintf(err, errlen, "cannot read the ELF facts of the embedded files: %s",
+			 rc == -EIO ? store_errmsg(st) : strerror(-rc));
 	if (rc == -ENOMEM && !*err)
 		snprintf(err, errlen, "out of memory");
 	graph_ivec_release(&sorted);

@@ -41,8 +41,8 @@ static int *contained(const struct sbom_view *v, enum sbom_node k, int ci, size_
 	*n = 0;
 	for (size_t i = 0; i < v->n_rels; i++) {
 		const struct sbom_rel *x = &v->rels[i];
-		if (x->type != SBOM_REL_CONTAINS || x->from_kind != k || x->to_kind != SBOM_NODE_FILE ||
-		    (k == SBOM_NODE_COMPONENT && x->from != ci))
+		if (x->type != SBOM_REL_CONTAINS || x->from_kind != k ||
+		    x->to_kind != SBOM_NODE_FILE || (k == SBOM_NODE_COMPONENT && x->from != ci))
 			continue;
 		int *p = realloc(r, (*n + 1) * sizeof(*r));
 		if (!p) {
@@ -137,22 +137,53 @@ static size_t package_files(struct w2 *w, cJSON *pkg, cJSON *refs, enum sbom_nod
 	return n;
 }
 
+/* purl and CPE of a package as externalRefs. */
+static void ident_refs(cJSON *refs, const char *purl, const char *cpe)
+{
+	if (purl && *purl)
+		ext_ref(refs, "PACKAGE-MANAGER", "purl", purl);
+	if (cpe && *cpe)
+		ext_ref(refs, "SECURITY", strncmp(cpe, "cpe:2.3:", 8) ? "cpe22Type" : "cpe23Type",
+			cpe);
+}
+
+static void supplier(cJSON *p, const char *name)
+{
+	char buf[512];
+
+	if (!name || !*name) {
+		sbom_jstr(p, "supplier", NOASSERTION);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "Organization: %s", name);
+	sbom_jstr(p, "supplier", buf);
+}
+
 static void product(struct w2 *w, cJSON *pkgs)
 {
 	const struct sbom_doc *d = w->v->d;
+	const struct sbom_product *id = &d->product;
 	cJSON *p = sbom_jpush_obj(pkgs), *refs = cJSON_CreateArray();
 
 	sbom_jstr(p, "SPDXID", sid(w, SBOM_NODE_PRODUCT, 0));
 	sbom_jstr(p, "name", d->name);
 	sbom_jstr(p, "versionInfo", d->version);
-	sbom_jstr(p, "downloadLocation", NOASSERTION);
+	if (id->supplier)
+		supplier(p, id->supplier);
+	sbom_jstr(p, "downloadLocation", or_noassert(id->download_location));
+	if (id->homepage && *id->homepage)
+		sbom_jstr(p, "homepage", id->homepage);
 	package_files(w, p, refs, SBOM_NODE_PRODUCT, 0);
 	sbom_jstr(p, "licenseConcluded", NOASSERTION);
-	sbom_jstr(p, "licenseDeclared", NOASSERTION);
+	sbom_jstr(p, "licenseDeclared", or_noassert(id->license_declared));
 	sbom_jstr(p, "copyrightText", NOASSERTION);
 	sbom_jstr(p, "builtDate", w->v->created);
-	sbom_jstr(p, "comment", "The product of the recorded build: it contains the build's "
-				"artifacts; the verification code covers those files.");
+	sbom_jstr(p, "comment",
+		  id->comment ? id->comment
+			      : "The product of the recorded build: it contains the "
+				"build's artifacts; the verification code covers those "
+				"files.");
+	ident_refs(refs, id->purl, id->cpe);
 	if (cJSON_GetArraySize(refs))
 		cJSON_AddItemToObject(p, "externalRefs", refs);
 	else
@@ -169,12 +200,7 @@ static void component(struct w2 *w, cJSON *pkgs, int ci)
 	sbom_jstr(p, "SPDXID", sid(w, SBOM_NODE_COMPONENT, ci));
 	sbom_jstr(p, "name", c->name);
 	sbom_jstr(p, "versionInfo", c->version);
-	if (c->supplier && *c->supplier) {
-		snprintf(buf, sizeof(buf), "Organization: %s", c->supplier);
-		sbom_jstr(p, "supplier", buf);
-	} else {
-		sbom_jstr(p, "supplier", NOASSERTION);
-	}
+	supplier(p, c->supplier);
 	sbom_jstr(p, "downloadLocation", or_noassert(c->download_location));
 	if (c->homepage && *c->homepage)
 		sbom_jstr(p, "homepage", c->homepage);
@@ -183,15 +209,13 @@ static void component(struct w2 *w, cJSON *pkgs, int ci)
 	sbom_jstr(p, "licenseDeclared", or_noassert(c->license_declared));
 	sbom_jstr(p, "copyrightText", NOASSERTION);
 	snprintf(buf, sizeof(buf), "%s component%s%s%s", sbom_kind_name(c->kind),
-		 c->identified_by ? "; identified by: " : "", c->identified_by ? c->identified_by : "",
+		 c->identified_by ? "; identified by: " : "",
+		 c->identified_by ? c->identified_by : "",
 		 nfiles ? "; the verification code covers only the files listed "
-					    "in this document" : "");
+			  "in this document"
+			: "");
 	sbom_jstr(p, "comment", buf);
-	if (c->purl && *c->purl)
-		ext_ref(refs, "PACKAGE-MANAGER", "purl", c->purl);
-	if (c->cpe && *c->cpe)
-		ext_ref(refs, "SECURITY", strncmp(c->cpe, "cpe:2.3:", 8) ? "cpe22Type" : "cpe23Type",
-			c->cpe);
+	ident_refs(refs, c->purl, c->cpe);
 	if (cJSON_GetArraySize(refs))
 		cJSON_AddItemToObject(p, "externalRefs", refs);
 	else
@@ -227,7 +251,8 @@ static void license_ids(cJSON *f, const struct sbom_file *sf)
 		int skip = 0;
 		for (tok = copy ? strtok_r(copy, " ()\t", &save) : NULL; tok;
 		     tok = strtok_r(NULL, " ()\t", &save)) {
-			if (skip || !strcmp(tok, "AND") || !strcmp(tok, "OR") || !strcmp(tok, "WITH")) {
+			if (skip || !strcmp(tok, "AND") || !strcmp(tok, "OR") ||
+			    !strcmp(tok, "WITH")) {
 				skip = !skip && !strcmp(tok, "WITH");
 				continue;
 			}
@@ -290,13 +315,14 @@ static void completeness(struct w2 *w, cJSON *root)
 	cJSON *anns;
 
 	if (sbom_doc_complete(d)) {
-		sbom_jstr(root, "comment", "As-built SBOM written by " SBOM_TOOL_ID
-					   " from a build record that is complete.");
+		sbom_jstr(root, "comment",
+			  "As-built SBOM written by " SBOM_TOOL_ID
+			  " from a build record that is complete.");
 		free(text);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "As-built SBOM written by " SBOM_TOOL_ID
-				   " from an INCOMPLETE build record: %s",
+	snprintf(buf, sizeof(buf),
+		 "As-built SBOM written by " SBOM_TOOL_ID " from an INCOMPLETE build record: %s",
 		 text ? text : "");
 	sbom_jstr(root, "comment", buf);
 	free(text);

@@ -82,6 +82,18 @@ static const char *organization(struct w3 *w, const char *name, char *buf, size_
 	return buf;
 }
 
+static void cpe_identifier(cJSON *p, const char *cpe)
+{
+	cJSON *x;
+
+	if (!cpe || !*cpe)
+		return;
+	x = sbom_jpush_obj(sbom_jarr(p, "externalIdentifier"));
+	sbom_jstr(x, "type", "ExternalIdentifier");
+	sbom_jstr(x, "externalIdentifierType", strncmp(cpe, "cpe:2.3:", 8) ? "cpe22" : "cpe23");
+	sbom_jstr(x, "identifier", cpe);
+}
+
 static void component(struct w3 *w, int ci)
 {
 	const struct sbom_component *c = &w->v->d->comps[ci];
@@ -94,7 +106,8 @@ static void component(struct w3 *w, int ci)
 	p = sbom3_element(w, "software_Package", key);
 	sbom_jstr(p, "name", c->name);
 	snprintf(text, sizeof(text), "%s component%s%s", sbom_kind_name(c->kind),
-		 c->identified_by ? "; identified by: " : "", c->identified_by ? c->identified_by : "");
+		 c->identified_by ? "; identified by: " : "",
+		 c->identified_by ? c->identified_by : "");
 	sbom_jstr(p, "comment", text);
 	if (c->supplier && *c->supplier)
 		sbom_jstr(p, "suppliedBy", sbom3_iri(w, org));
@@ -105,13 +118,7 @@ static void component(struct w3 *w, int ci)
 		sbom_jstr(p, "software_downloadLocation", c->download_location);
 	if (is_url(c->homepage))
 		sbom_jstr(p, "software_homePage", c->homepage);
-	if (c->cpe && *c->cpe) {
-		cJSON *x = sbom_jpush_obj(sbom_jarr(p, "externalIdentifier"));
-		sbom_jstr(x, "type", "ExternalIdentifier");
-		sbom_jstr(x, "externalIdentifierType",
-			  strncmp(c->cpe, "cpe:2.3:", 8) ? "cpe22" : "cpe23");
-		sbom_jstr(x, "identifier", c->cpe);
-	}
+	cpe_identifier(p, c->cpe);
 	license(w, key, "hasDeclaredLicense", c->license_declared);
 	license(w, key, "hasConcludedLicense", c->license_concluded);
 }
@@ -188,14 +195,32 @@ static void file(struct w3 *w, int fi)
 
 static void product(struct w3 *w)
 {
-	cJSON *p = sbom3_element(w, "software_Package", w->v->product_key);
+	const struct sbom_product *id = &w->v->d->product;
+	const char *key = w->v->product_key;
+	char org[64];
+	cJSON *p;
 
+	if (id->supplier && *id->supplier)
+		organization(w, id->supplier, org, sizeof(org));
+	p = sbom3_element(w, "software_Package", key);
 	sbom_jstr(p, "name", w->v->d->name);
-	sbom_jstr(p, "comment", "The product of the recorded build: it contains the build's "
-				"artifacts.");
+	sbom_jstr(p, "comment",
+		  id->comment ? id->comment
+			      : "The product of the recorded build: it contains the "
+				"build's artifacts.");
+	if (id->supplier && *id->supplier)
+		sbom_jstr(p, "suppliedBy", sbom3_iri(w, org));
 	sbom_jstr(p, "builtTime", w->v->created);
 	sbom_jstr(p, "software_packageVersion", w->v->d->version);
+	if (id->purl && *id->purl)
+		sbom_jstr(p, "software_packageUrl", id->purl);
+	if (is_url(id->download_location))
+		sbom_jstr(p, "software_downloadLocation", id->download_location);
+	if (is_url(id->homepage))
+		sbom_jstr(p, "software_homePage", id->homepage);
 	sbom_jstr(p, "software_primaryPurpose", "application");
+	cpe_identifier(p, id->cpe);
+	license(w, key, "hasDeclaredLicense", id->license_declared);
 }
 
 /* The head of the graph: CreationInfo, the agent and tool, the document and the SBOM. */
@@ -222,7 +247,10 @@ static cJSON *head(struct w3 *w, cJSON **sbom)
 	sbom_jstr(doc, "name", name);
 	snprintf(w->iri, sizeof(w->iri), "As-built SBOM written by %s from %s build record%s%s",
 		 SBOM_TOOL_ID, sbom_doc_complete(d) ? "a complete" : "an INCOMPLETE",
-		 sbom_doc_complete(d) ? "." : ": ", sbom_doc_complete(d) ? "" : text ? text : "");
+		 sbom_doc_complete(d) ? "." : ": ",
+		 sbom_doc_complete(d) ? ""
+		 : text		      ? text
+				      : "");
 	sbom_jstr(doc, "comment", w->iri);
 	free(text);
 	sbom_jstr(doc, "dataLicense", "https://spdx.org/licenses/CC0-1.0");
@@ -283,7 +311,8 @@ int sbom_write_spdx3(const struct sbom_doc *d, FILE *out)
 	/* the document lists every element but itself; the SBOM every element but the two */
 	sbom_jarr(doc, "element");
 	sbom_jarr(sbom, "element");
-	cJSON_ArrayForEach(it, w.elements) {
+	cJSON_ArrayForEach(it, w.elements)
+	{
 		if (!strcmp(it->valuestring, sbom3_iri(&w, "DOCUMENT")))
 			continue;
 		sbom_jpush_str(cJSON_GetObjectItem(doc, "element"), it->valuestring);

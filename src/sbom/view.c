@@ -202,7 +202,8 @@ static int cmp_rels(const void *a, const void *b, void *ctx)
 {
 	const struct sbom_view *v = ctx;
 	const struct sbom_rel *x = a, *y = b;
-	int r = strcmp(sbom_view_key(v, x->from_kind, x->from), sbom_view_key(v, y->from_kind, y->from));
+	int r = strcmp(sbom_view_key(v, x->from_kind, x->from),
+		       sbom_view_key(v, y->from_kind, y->from));
 
 	if (r)
 		return r;
@@ -270,6 +271,8 @@ static int make_uuid(struct sbom_view *v, const char *tag)
 	feed(c, tag);
 	feed(c, d->name);
 	feed(c, d->version);
+	if (d->product.purl) /* only when set: documents without one keep their UUID */
+		feed(c, d->product.purl);
 	feed_int(c, d->created);
 	for (size_t i = 0; i < d->n_files; i++) {
 		feed(c, d->files[v->file_order[i]].path);
@@ -297,8 +300,8 @@ static int make_uuid(struct sbom_view *v, const char *tag)
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x40);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	hexn(md, 16, h);
-	snprintf(v->uuid, sizeof(v->uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12,
-		 h + 16, h + 20);
+	snprintf(v->uuid, sizeof(v->uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+		 h + 20);
 	return 0;
 }
 
@@ -318,8 +321,8 @@ int sbom_view_init(struct sbom_view *v, const struct sbom_doc *d, const char *ta
 	v->comp_order = identity(d->n_comps);
 	v->step_order = identity(d->n_steps);
 	v->product_key = make_key("Product-", d->name, NULL, NULL);
-	if (!v->file_key || !v->comp_key || !v->file_order || !v->comp_order ||
-	    !v->step_order || !v->product_key)
+	if (!v->file_key || !v->comp_key || !v->file_order || !v->comp_order || !v->step_order ||
+	    !v->product_key)
 		goto fail;
 	for (size_t i = 0; i < d->n_files; i++)
 		if (file_key(&d->files[i], &v->file_key[i]))

@@ -1,8 +1,9 @@
 #!/bin/bash
 # t0602: asbuilt omnibor --embed adds a .note.omnibor section to the ELF artifact (hello):
 # SHT_NOTE, owner OMNIBOR, type 1 (NT_GITOID_BLOB_SHA256), the 32 bytes of hello's manifest
-# id as descriptor.  hello still runs and prints what it printed before; a second --embed
-# is refused because hello is no longer the file the build wrote.
+# id as descriptor.  hello still runs and prints what it printed before.  A second --embed
+# leaves hello alone (already embedded, as the record says: t0607); one into a file changed
+# since the record is refused.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
@@ -36,7 +37,17 @@ readelf -n hello | grep -A2 'OMNIBOR' >&2 || die "readelf -n does not show the O
 ./hello >after.out 2>&1 || die "hello does not run after embedding"
 test_cmp before.out after.out
 
+# A second --embed finds hello already embedded (the record noted the rewrite): nothing
+# changes.  A file changed behind the record's back is refused.
+after=$(sha256 hello)
+"$ASBUILT" omnibor --db "$DB" -o ob --embed >again.out 2>again.err ||
+	die "a second --embed failed: $(cat again.err)"
+grep -qx "already embedded  gitoid:blob:sha256:$(gitoid_sha256 hello)  $(real hello)" again.out ||
+	die "no 'already embedded' line: $(cat again.out)"
+assert_eq "$after" "$(sha256 hello)" "a second --embed leaves hello alone"
+cp hello hello.keep
+printf 'x' >>hello
 rc=0
-"$ASBUILT" omnibor --db "$DB" -o ob --embed >/dev/null 2>again.err || rc=$?
-assert_eq 1 "$rc" "a second --embed is refused"
-grep -q "no longer the one the build wrote" again.err || die "unclear message: $(cat again.err)"
+"$ASBUILT" omnibor --db "$DB" -o ob --embed >/dev/null 2>stale.err || rc=$?
+assert_eq 1 "$rc" "--embed into a file changed since the record is refused"
+grep -q "no longer the one the build wrote" stale.err || die "unclear message: $(cat stale.err)"

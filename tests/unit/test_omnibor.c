@@ -33,16 +33,7 @@ static void gitoid_of(const char *s, char out[65])
 /* A graph of hello <- {main.o, libc.so.6, gen (no gitoid)}, main.o <- {main.c,
  * a.h}, plus an unrelated artifact other.o <- {a.h}.  Version i has gitoid "<i
  * repeated>". */
-enum {
-	MAIN_C,
-	A_H,
-	MAIN_O,
-	LIBC,
-	HELLO,
-	NOHASH,
-	OTHER_O,
-	NV
-};
+enum { MAIN_C, A_H, MAIN_O, LIBC, HELLO, NOHASH, OTHER_O, NV };
 
 static struct graph G;
 static struct graph_version V[NV];
@@ -220,4 +211,127 @@ Test(omnibor, elf_note_layout)
 	id[5] = 'G';
 	cr_assert_eq(omnibor_note(id, 0, le), -EINVAL);
 	cr_assert_eq(omnibor_note("abc", 0, le), -EINVAL);
+}
+
+/* --- omnibor_record: the rewrite in the record ------------------------------------------- */
+
+#include <sqlite3.h>
+
+#include "asbuilt/artifacts.h"
+#include "asbuilt/hash.h"
+#include "asbuilt/store.h"
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The single text of a query on st's database ("" for NULL), into out. */
+static const char *query(struct store *st, const char *sql, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK, "%s", sql);
+	out[0] = 0;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+Test(omnibor_record, the_rewrite_becomes_a_step_and_a_new_version)
+{
+	char dir[] = "/tmp/test_omnibor_record.XXXXXX", dbp[128], path[128], err[256], buf[512];
+	struct store_build b = { .started_ns = 1, .argv = { "ld", 2 }, .backend = "preload" };
+	struct store_process p = { .pid = 7,
+				   .exe = "/usr/bin/ld",
+				   .argv = { "ld", 2 },
+				   .start_ns = 2,
+				   .source = "preload" };
+	struct omnibor_run run = { .start_ns = 5, .end_ns = 6 };
+	struct hash_result h;
+	struct store *st;
+	struct graph *g;
+	struct stat sb;
+	int64_t bid, pid, vid, nid = 0;
+	int vi;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(dbp, sizeof(dbp), "%s/a.db", dir);
+	snprintf(path, sizeof(path), "%s/hello", dir);
+	write_text(path, "the linked hello\n");
+	hash_path(path, &sb, &h);
+	cr_assert_eq(store_open(dbp, 1, &st, err, sizeof(err)), 0, "%s", err);
+	b.cwd = p.cwd = dir;
+	cr_assert_gt(bid = store_build_new(st, &b), 0);
+	p.build_id = bid;
+	cr_assert_gt(pid = store_process_new(st, &p), 0);
+	struct store_version v = { .build_id = bid,
+				   .path = path,
+				   .vseq = 1,
+				   .sha256 = h.sha256,
+				   .gitoid_sha256 = h.gitoid_sha256,
+				   .size = 17,
+				   .origin = "written",
+				   .writer_id = pid,
+				   .state = "ok" };
+	cr_assert_gt(vid = store_version_add(st, &v), 0);
+	struct store_event e = { .build_id = bid,
+				 .process_id = pid,
+				 .op = "open",
+				 .access = "write",
+				 .path = path,
+				 .abspath = path,
+				 .realpath = path,
+				 .result = 3,
+				 .version_id = vid };
+	cr_assert_gt(store_event_add(st, &e), 0);
+	cr_assert_eq(store_build_finish(st, bid, 3, 0, "finished", 1, 1, 0), 0);
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_geq(vi = graph_latest(g, path), 0);
+	cr_assert_not(omnibor_embedded(g, vi), "the linker's output is not embedded");
+
+	/* "objcopy" (here: true, which exists) rewrote it */
+	write_text(path, "the linked hello with a note\n");
+	hash_path(path, &sb, &h);
+	run.argv_len = sizeof("true\0--add-section\0.note.omnibor=/tmp/n") - 1;
+	cr_assert_not_null(run.argv = memcpy(malloc(run.argv_len + 1),
+					     "true\0--add-section\0.note.omnibor=/tmp/n",
+					     run.argv_len + 1));
+	cr_assert_eq(omnibor_record(st, g, vi, "true", &run, &nid, err, sizeof(err)), 0, "%s", err);
+	cr_assert_gt(nid, vid);
+	snprintf(buf, sizeof(buf),
+		 "SELECT v.vseq || '|' || v.sha256 || '|' || v.sha1 || '|' || v.gitoid_sha1 || '|' "
+		 "|| v.origin || '|' || v.state || '|' || p.source || '|' || p.exit_status || '|' "
+		 "|| p.start_ns || '|' || p.end_ns || '|' || coalesce(p.parent_id, '-') "
+		 "FROM file_versions v JOIN processes p ON p.id = v.writer_id WHERE v.id = %lld",
+		 (long long)nid);
+	char want[512], got[512];
+	snprintf(want, sizeof(want), "2|%s|%s|%s|written|ok|asbuilt|0|5|6|-", h.sha256, h.sha1,
+		 h.gitoid_sha1);
+	cr_assert_str_eq(query(st, buf, got, sizeof(got)), want);
+	snprintf(buf, sizeof(buf),
+		 "SELECT group_concat(op || ' ' || access || ' ' || (version_id = %lld) || "
+		 "(version_id = %lld), ', ') FROM (SELECT * FROM file_events WHERE process_id = "
+		 "(SELECT writer_id FROM file_versions WHERE id = %lld) ORDER BY id)",
+		 (long long)vid, (long long)nid, (long long)nid);
+	cr_assert_str_eq(query(st, buf, got, sizeof(got)),
+			 "exec read 00, open read 10, open write 01");
+	graph_free(g);
+
+	/* the graph now has an objcopy-like step that wrote the artifact from the old one */
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_eq(g->v[graph_latest(g, path)].id, nid);
+	cr_assert(omnibor_embedded(g, graph_latest(g, path)));
+	cr_assert(artifacts_is_final(g, graph_latest(g, path)));
+	cr_assert_not(artifacts_is_final(g, g->v[graph_latest(g, path)].prev_same));
+	graph_free(g);
+	omnibor_run_release(&run);
+	store_close(st);
+	snprintf(buf, sizeof(buf), "rm -rf %s", dir);
+	(void)!system(buf);
 }
