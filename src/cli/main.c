@@ -73,8 +73,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			/* getopt names the program in its messages: "asbuilt record: unrecognized
+			 * option '--x'", not "record: ..." */
+			static char prog[64];
+			snprintf(prog, sizeof(prog), "asbuilt %s", commands[i].name);
+			argv[1] = prog;
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	cli_err("'%s' is not a command; see 'asbuilt --help'", argv[1]);
 	return EXIT_USAGE;
 }
