@@ -102,9 +102,13 @@ $(B)/tests/%: tests/unit/%.c $(LIBA)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -lcriterion
 
+# check: unit tests, end-to-end tests, then the real-world suite (needs root for apt; on a
+# machine where we are not root it is skipped with a note, except under CI=true).
 check: all $(TEST_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
+	$(Q)if [ "$$(id -u)" = 0 ] || [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory check-realworld; \
+	else echo "check: tests/realworld skipped: it needs root for apt-get source and build-dep (make check-realworld as root)"; fi
 
 check-unit: all $(TEST_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
@@ -116,6 +120,15 @@ bench: all
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/graph.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/sbom.sh
+
+# tests/realworld: real Debian source packages built under record, accuracy measured
+# (docs/accuracy.md).  Needs root once for apt (deb-src, build-dep); takes minutes.
+.PHONY: check-realworld
+check-realworld: all $(LIBA)
+	$(Q)mkdir -p $(B)/tests && $(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
+		-o $(B)/tests/rw-directdeps tests/realworld/directdeps.c $(LIBA) $(LDLIBS)
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) DIRECTDEPS=$(abspath $(B))/tests/rw-directdeps \
+		REALWORLD_OUT=$(abspath $(B))/realworld bash tests/realworld/run.sh
 
 deps:
 	$(Q)bash scripts/install-deps.sh

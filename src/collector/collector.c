@@ -236,6 +236,22 @@ static int collector_work(struct collector *c, int max_jobs, int finishing)
 	return (finishing && c->exe_jobs != NULL) || c->read_head != NULL;
 }
 
+/* The kernel tracer sends no exec record (the interposer sends one from the exec call):
+ * the executable a new image runs becomes an exec event of the image that exec'd it (or
+ * of the new image when none is known), as under the interposer, so that it is one of
+ * its step's tools (the compiler, the linker: BUILD_TOOL_OF) under both backends. */
+static void exec_event_from_proc(struct collector *c, struct image *img, const struct decoded *d)
+{
+	struct decoded x = { .hdr = d->hdr, .nstr = 2 };
+	const char *exe = decode_str(d, 0);
+
+	if (!*exe || strcmp(c->source, "ebpf") != 0)
+		return;
+	x.str[0] = x.str[1] = exe;
+	x.len[0] = x.len[1] = (uint32_t)strlen(exe);
+	collector_file_event(c, img, &x, "exec");
+}
+
 static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
 {
 	struct image *prev = u64map_get(&c->by_pid, d->hdr.pid), *img;
@@ -246,8 +262,10 @@ static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
 	else
 		prev = NULL;
 	img = image_new(c, d, (int)d->hdr.pid, (int)d->u.proc.ppid, prev, conn);
-	if (img)
+	if (img) {
 		hash_exe(c, img, decode_str(d, 0));
+		exec_event_from_proc(c, prev ? prev : img, d);
+	}
 }
 
 static void on_argv(struct collector *c, const struct decoded *d, uint64_t conn)

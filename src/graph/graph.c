@@ -230,6 +230,23 @@ static void mark_moves(struct graph *g)
 
 /* --- edges ------------------------------------------------------------------------ */
 
+/* The version read at event ei.  A read of a temporary that vanished before it could be
+ * hashed and matched no written version (under eBPF, `as` reading cc1's /tmp/ccX.s after
+ * the collector found it gone) stands for the version the build wrote last before the
+ * read, so that the chain through it reaches the sources. */
+static int read_version(const struct graph *g, int ei)
+{
+	int v = g->e[ei].version, best = -1;
+
+	if ((g->v[v].flags & GRAPH_V_WRITTEN) || strcmp(g->v[v].state, "vanished"))
+		return v;
+	for (int w = graph_latest(g, g->v[v].path); w >= 0; w = g->v[w].prev_same)
+		if ((g->v[w].flags & GRAPH_V_WRITTEN) && g->v[w].first_ev >= 0 &&
+		    g->v[w].first_ev < ei && (best < 0 || g->v[w].first_ev > g->v[best].first_ev))
+			best = w;
+	return best >= 0 ? best : v;
+}
+
 /* Reads of image pi that are inputs. */
 static int image_reads(const struct graph *g, int pi, struct graph_ivec *out)
 {
@@ -238,13 +255,32 @@ static int image_reads(const struct graph *g, int pi, struct graph_ivec *out)
 	for (size_t k = 0; k < p->ev.n; k++) {
 		const struct graph_event *e = &g->e[p->ev.v[k]];
 
-		if (e->role == GRAPH_INPUT && graph_ivec_add(out, e->version))
+		if (e->role == GRAPH_INPUT && graph_ivec_add(out, read_version(g, p->ev.v[k])))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* Pass 1: step in/out/tools and, for every output, the raw inputs of its writer. */
+/* Adds the reads of the images that the k-th image of step s exec'd into (the same
+ * process later: `sed ... | awk -f x.awk > out` opens out in the shell's child, which
+ * then execs awk). */
+static int successor_reads(const struct graph *g, const struct graph_step *s, size_t k,
+			   struct graph_ivec *out)
+{
+	int cur = s->procs.v[k];
+
+	for (size_t j = k + 1; j < s->procs.n; j++) {
+		if (g->p[s->procs.v[j]].prev != cur)
+			continue;
+		cur = s->procs.v[j];
+		if (image_reads(g, cur, out))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Pass 1: step in/out/tools and, for every output, the raw inputs of its writer (or, when
+ * it read nothing, of what it exec'd into, or else of every image of the step). */
 static int step_raw(struct graph *g, int si)
 {
 	struct graph_step *s = &g->s[si];
@@ -258,7 +294,8 @@ static int step_raw(struct graph *g, int si)
 		const struct graph_proc *p = &g->p[s->procs.v[k]];
 
 		mine.n = 0;
-		if (image_reads(g, s->procs.v[k], &mine))
+		if (image_reads(g, s->procs.v[k], &mine) ||
+		    (!mine.n && successor_reads(g, s, k, &mine)))
 			goto out;
 		for (size_t j = 0; j < p->ev.n; j++) {
 			const struct graph_event *e = &g->e[p->ev.v[j]];

@@ -256,13 +256,29 @@ static int new_step(struct graph *g, int root)
 	return (int)g->ns++;
 }
 
+/* Whether image p, exec'd by an image that is in a step, stays in that step.  The step's
+ * root exec'ing (sh -c 'gcc ...') continues it, unless the root did nothing and execs an
+ * orchestrator (bash -c 'make all-recursive'); a member of a step that execs is placed
+ * like a child of that step would be (the recipe shell of an exec'd make execs gcc). */
+static int continues(const struct graph *g, const struct graph_proc *p)
+{
+	const struct graph_proc *prev = &g->p[p->prev];
+	const struct graph_step *s = &g->s[prev->step];
+	const struct graph_proc *r = &g->p[s->root];
+
+	if (s->root == p->prev)
+		return !is_named_orchestrator(p->exe) || does_work(g, prev);
+	return steps_is_driver(r->exe) ||
+	       !(steps_is_driver(p->exe) || is_named_orchestrator(p->exe));
+}
+
 /* The step image i starts or joins: -1 (orchestrator), -2 (new step), or a step index. */
 static int place(struct graph *g, int i, int work)
 {
 	struct graph_proc *p = &g->p[i];
 	int ctx = -1;
 
-	if (p->prev >= 0 && g->p[p->prev].step >= 0)
+	if (p->prev >= 0 && g->p[p->prev].step >= 0 && continues(g, p))
 		return g->p[p->prev].step; /* exec continues the same process */
 	if (p->parent >= 0)
 		ctx = g->p[p->parent].step;

@@ -239,3 +239,29 @@ Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
 	cr_assert_str_eq(q("SELECT exe || ' ' || static FROM processes WHERE pid=10 ORDER BY id"),
 			 "/usr/bin/make 0|/src/static-helper 1");
 }
+
+/* The eBPF tracer sends no exec record: the executable of each new image becomes an exec
+ * event of the image that exec'd it, so that the compiler is one of its step's tools as
+ * under the interposer (found by tests/realworld: ebpf SBOMs had no BUILD_TOOL_OF).  The
+ * interposer's images get none from their process record (it sends the exec record). */
+Test(collector, ebpf_exec_becomes_an_exec_event)
+{
+	char tool[128];
+
+	snprintf(tool, sizeof(tool), "%s/tool", dir);
+	write_file(tool, "tool");
+	feed_proc(10, 1, tool, 100);
+	cr_assert_str_eq(q("SELECT count(*) FROM file_events"), "0", "preload: no exec from PROC");
+	cr_assert_eq(collector_finish(col), 0);
+	collector_free(col);
+	col = NULL;
+	cr_assert_eq(collector_new(st, 1, "ebpf", &col), 0);
+	feed_proc(11, 1, "/usr/bin/cc", 0);
+	feed_proc(11, 1, tool, 0); /* pid 11 execs tool: the exec is the first image's */
+	cr_assert_str_eq(q("SELECT e.op || ' ' || e.access || ' ' || e.abspath || ' ' || v.sha256"
+			   " FROM file_events e JOIN file_versions v ON v.id = e.version_id"
+			   " JOIN processes p ON p.id = e.process_id WHERE p.pid = 11"
+			   " AND p.exe = '/usr/bin/cc' AND e.abspath != '/usr/bin/cc'"),
+			 strcat(strcat(strcpy(malloc(512), "exec read "), tool),
+				strcat(strcpy(malloc(80), " "), sha("tool"))));
+}

@@ -227,3 +227,124 @@ Test(graph, driver_names)
 	cr_assert(!steps_is_driver("/usr/lib/gcc/x86_64-linux-gnu/12/cc1"));
 	cr_assert(!steps_is_driver(NULL));
 }
+
+static int64_t proc_exec(int64_t parent, int64_t prev, const char *exe, const char *argv)
+{
+	struct store_process p = { .build_id = bid,
+				   .pid = 100,
+				   .parent_id = parent,
+				   .prev_id = prev,
+				   .exe = exe,
+				   .cwd = "/w",
+				   .argv = { argv, strlen(argv) },
+				   .source = "preload" };
+	int64_t id = store_process_new(st, &p);
+
+	cr_assert(id > 0);
+	return id;
+}
+
+/* automake's recipes under SHELL=/bin/bash: the recipe shell execs `make all-recursive`
+ * and, below it, each `gcc -c` itself.  Found by tests/realworld on GNU hello: the exec'd
+ * make inherited the do-nothing shell's step, and every compile and link joined it. */
+Test(graph, exec_from_a_recipe_shell_does_not_merge_steps)
+{
+	struct graph *g;
+	struct graph_ivec d = { 0 };
+	int64_t make0 = proc(0, "/usr/bin/make", "make");
+	int64_t sh1 = proc(make0, "/usr/bin/bash", "/bin/bash\0-c\0make all-recursive");
+	int64_t make1 = proc_exec(make0, sh1, "/usr/bin/make", "make\0all-recursive");
+	int64_t sh2 = proc(make1, "/usr/bin/bash", "/bin/bash\0-c\0gcc -c a.c");
+	int64_t gcc = proc_exec(make1, sh2, "/usr/bin/gcc", "gcc\0-c\0a.c");
+	int64_t cc1 = proc(gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1");
+	int64_t ac = version("/w/a.c", "preexisting", 0, H("1"));
+	int64_t ao = version("/w/a.o", "written", cc1, H("2"));
+	ev(cc1, "open", "read", "/w/a.c", ac, NULL);
+	ev(cc1, "open", "write", "/w/a.o", ao, NULL);
+	int64_t sh3 = proc(make1, "/usr/bin/bash", "/bin/bash\0-c\0gcc -shared -o libp.so a.o");
+	int64_t ld = proc_exec(make1, sh3, "/usr/bin/gcc", "gcc\0-shared\0-o\0libp.so\0a.o");
+	int64_t so = version("/w/libp.so", "written", ld, H("3"));
+	ev(ld, "open", "read", "/w/a.o", ao, NULL);
+	ev(ld, "open", "write", "/w/libp.so", so, NULL);
+
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_eq(g->p[2].step, -1, "the exec'd make is an orchestrator");
+	cr_assert_neq(g->p[4].step, g->p[7].step, "compile and link are two steps");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[4].step].kind), "compile");
+	cr_assert_str_eq(steps_kind_name(g->s[g->p[7].step].kind), "link");
+	cr_assert_eq(graph_direct(g, graph_latest(g, "/w/libp.so"), &d), 0);
+	cr_assert_eq(d.n, 1);
+	cr_assert_str_eq(g->v[d.v[0]].path, "/w/a.o", "the link's input is the object");
+	graph_ivec_release(&d);
+	graph_free(g);
+}
+
+static int64_t vanished(const char *path, int vseq, const char *origin, int64_t writer)
+{
+	struct store_version v = { .build_id = bid,
+				   .path = path,
+				   .vseq = vseq,
+				   .origin = origin,
+				   .state = "vanished",
+				   .writer_id = writer };
+	int64_t id = store_version_add(st, &v);
+
+	cr_assert(id > 0);
+	return id;
+}
+
+/* Under eBPF the collector may find cc1's /tmp/ccX.s gone both when cc1 exits and when
+ * `as` reads it: the read becomes a version of its own ('external', vanished).  Found by
+ * tests/realworld on cJSON's fuzz_main.c.o: the object's inputs stopped at that read. */
+Test(graph, a_vanished_read_of_a_temporary_leads_to_its_writer)
+{
+	struct graph *g;
+	struct graph_ivec d = { 0 };
+	int64_t make = proc(0, "/usr/bin/make", "make");
+	int64_t gcc = proc(make, "/usr/bin/gcc", "gcc\0-c\0a.c");
+	int64_t cc1 = proc(gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1");
+	int64_t as = proc(gcc, "/usr/bin/as", "as");
+	int64_t ac = version("/w/a.c", "preexisting", 0, H("1"));
+	int64_t sw = vanished("/tmp/ccX.s", 1, "written", cc1);
+	int64_t sr = vanished("/tmp/ccX.s", 2, "external", 0);
+	int64_t ao = version("/w/a.o", "written", as, H("2"));
+	ev(cc1, "open", "read", "/w/a.c", ac, NULL);
+	ev(cc1, "open", "write", "/tmp/ccX.s", sw, NULL);
+	ev(as, "open", "read", "/tmp/ccX.s", sr, NULL);
+	ev(as, "open", "write", "/w/a.o", ao, NULL);
+	ev(gcc, "unlink", "write", "/tmp/ccX.s", 0, NULL);
+
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_eq(graph_direct(g, graph_latest(g, "/w/a.o"), &d), 0);
+	cr_assert_eq(d.n, 1, "a.o has %zu direct inputs", d.n);
+	cr_assert_str_eq(g->v[d.v[0]].path, "/w/a.c", "the object comes from its source");
+	graph_ivec_release(&d);
+	graph_free(g);
+}
+
+/* config.status: `sed ... | awk -f subs.awk > out` in a step that read many other files:
+ * the child that opened out read nothing itself, then exec'd awk.  Found by
+ * tests/realworld on libsodium's version.h, which came from all 811 files of the dh step. */
+Test(graph, a_redirect_takes_the_inputs_of_what_it_execs)
+{
+	struct graph *g;
+	struct graph_ivec d = { 0 };
+	int64_t sh = proc(0, "/usr/bin/bash", "/bin/bash\0./config.status");
+	int64_t cs = version("/w/config.status", "preexisting", 0, H("1"));
+	int64_t other = version("/w/test.c", "preexisting", 0, H("2"));
+	ev(sh, "open", "read", "/w/config.status", cs, NULL);
+	ev(sh, "open", "read", "/w/test.c", other, NULL);
+	int64_t sub = proc(sh, "/usr/bin/bash", "/bin/bash");
+	int64_t out = version("/w/out", "written", sub, H("3"));
+	ev(sub, "open", "write", "/w/out", out, NULL);
+	int64_t awk = proc_exec(sh, sub, "/usr/bin/mawk", "mawk\0-f\0subs.awk");
+	int64_t sa = version("/w/subs.awk", "preexisting", 0, H("4"));
+	ev(awk, "open", "read", "/w/subs.awk", sa, NULL);
+
+	cr_assert_eq(graph_load(st, bid, &g), 0);
+	cr_assert_eq(graph_direct(g, graph_latest(g, "/w/out"), &d), 0);
+	cr_assert_eq(d.n, 1, "out has %zu direct inputs", d.n);
+	cr_assert_str_eq(g->v[d.v[0]].path, "/w/subs.awk");
+	graph_ivec_release(&d);
+	graph_free(g);
+}
