@@ -47,6 +47,7 @@ static pid_t g_pid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
+static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
 #define WCONN_ACK_TIMEOUT_MS 120000
 static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
 
@@ -196,6 +197,17 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 			wconn_go_inert(0); /* the program closed or reused our fd: stop quietly */
 	}
 	return -e;
+}
+
+int wconn_exec_sync(void)
+{
+	return g_wopen && getpid() == g_pid;
+}
+
+void wconn_note_wopen(void)
+{
+	if (getpid() == g_pid)
+		g_wopen = 1;
 }
 
 void wconn_note_write(void)
@@ -375,6 +387,7 @@ static void wconn_atfork_child(void)
 	int e = errno, fd;
 
 	g_wrote = 0;
+	g_wopen = 0;
 	if (!g_enabled)
 		return;
 	t_tid = 0;
@@ -475,6 +488,10 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	pthread_atfork(NULL, NULL, wconn_atfork_child);
 	g_pid = getpid();
 	g_enabled = 1;
+	if (getenv(AB_ENV_SYNC)) { /* the image we replaced opened files we may write */
+		g_wrote = 1;
+		unsetenv(AB_ENV_SYNC);
+	}
 	fd = wconn_connect();
 	if (fd < 0) {
 		wconn_go_inert(1);

@@ -22,7 +22,8 @@ static int wenv_ours(const char *entry)
 	return !strncmp(entry, "ASBUILT_", 8) &&
 	       (!strncmp(entry, AB_ENV_SOCK "=", sizeof AB_ENV_SOCK) ||
 		!strncmp(entry, AB_ENV_LIB "=", sizeof AB_ENV_LIB) ||
-		!strncmp(entry, AB_ENV_DIR "=", sizeof AB_ENV_DIR));
+		!strncmp(entry, AB_ENV_DIR "=", sizeof AB_ENV_DIR) ||
+		!strncmp(entry, AB_ENV_SYNC "=", sizeof AB_ENV_SYNC));
 }
 
 /* The program's own LD_PRELOAD value in envp (last one wins, as in ld.so), or NULL. */
@@ -43,7 +44,7 @@ size_t wenv_slots(char *const envp[])
 
 	while (envp && envp[n])
 		n++;
-	return n + 5; /* LD_PRELOAD, 3 x ASBUILT_*, NULL */
+	return n + 6; /* LD_PRELOAD, 3 x ASBUILT_*, ASBUILT_SYNC, NULL */
 }
 
 /* Bytes of "LD_PRELOAD=<lib>[:<old>]" plus the NUL for an old value. */
@@ -98,6 +99,18 @@ void wenv_build(char **out, char *pl, size_t plsz, char *const envp[])
 		if (!wenv_ours(envp[i]))
 			out[k++] = envp[i];
 	out[k] = NULL;
+}
+
+void wenv_add_sync(char **env)
+{
+	size_t k = 0;
+
+	if (!wconn_exec_sync())
+		return;
+	while (env[k])
+		k++;
+	env[k++] = (char *)AB_ENV_SYNC "=1";
+	env[k] = NULL;
 }
 
 /* setenv name to the value part of entry ("NAME=value") unless it already has it. */

@@ -107,6 +107,7 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 	}
 	{
 		WENV_DOCTOR(nenv, envp);
+		wenv_add_sync(nenv);
 		errno = e;
 		wexec_real(kind, fd, path, argv, nenv, atflags);
 	}

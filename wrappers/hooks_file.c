@@ -89,6 +89,8 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.oflags = oflags;
 	if (ret >= 0) /* its exit waits until this is hashed: see wconn_note_write */
 		wconn_note_write();
+	if (ret >= 0 && (fflags & AB_F_WRITE))
+		wconn_note_wopen();
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 }
 

@@ -68,6 +68,13 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
  * that they are hashed (AB_EXIT_SYNC). */
 void wconn_send_exit(int status, unsigned flags, pid_t reaped);
 
+/* Whether this image wrote files that the image it execs into may go on writing (its own
+ * process, not a vfork child borrowing its connection). */
+int wconn_exec_sync(void);
+
+/* Notes that this image opened a file for writing (see wconn_exec_sync). */
+void wconn_note_wopen(void);
+
 /* Notes that this process read or wrote a file: its exit waits until the collector has
  * hashed what it read and wrote, so the next step of the build cannot change those files
  * first (strip rewriting a binary that `file` or `cmp` just read, say). */
@@ -117,6 +124,10 @@ size_t wenv_preload_size(char *const envp[]);
  * ASBUILT_* entries and "LD_PRELOAD=<lib>[:<program's own entries>]" built in pl (plsz
  * bytes, from wenv_preload_size).  out points into envp's strings, pl and static data. */
 void wenv_build(char **out, char *pl, size_t plsz, char *const envp[]);
+
+/* Adds AB_ENV_SYNC=1 to an environment made by wenv_build (it has the slot) when this
+ * image opened files for writing and is about to exec (wconn_exec_sync). */
+void wenv_add_sync(char **env);
 
 /* Doctor the process environment with setenv (system/popen; never in a vfork child). */
 void wenv_fix_environ(void);

@@ -39,6 +39,10 @@
 #define AB_ENV_SOCK "ASBUILT_SOCK" /* path of the collector's socket */
 #define AB_ENV_LIB "ASBUILT_LIB" /* absolute path of the interposer library */
 #define AB_ENV_DIR "ASBUILT_DIR" /* private 0700 run directory (markers) */
+/* set by the interposer on an exec when the exec'ing image opened files for writing: the
+ * image it becomes writes through those descriptors (`cmd > out`), so it waits at exit
+ * until they are hashed (AB_EXIT_SYNC); removed from the environment by the constructor */
+#define AB_ENV_SYNC "ASBUILT_SYNC"
 
 /* hdr.type */
 #define AB_EV_PROC 1 /* a process image starts (preload: constructor; ebpf: exec) */

@@ -86,9 +86,27 @@ static void image_end(struct collector *c, struct image *img, const char *how, i
 	store_argv(c, img);
 	free(img->argv);
 	img->argv = NULL;
-	vers_flush_writes(c, img);
+	/* preload: an image that exec'd keeps what it opened for writing: the image it
+	 * becomes writes through the same descriptors (`cmd > out`) and, told by the
+	 * interposer (AB_ENV_SYNC), waits at its exit until they are hashed (take_writes) */
+	if (!(img->exec_pending && strcmp(how, "exec") == 0 && strcmp(c->source, "preload") == 0))
+		vers_flush_writes(c, img);
 	if (store_process_end(c->st, img->id, now_ns(), status, how))
 		c->db_failed = 1;
+}
+
+/* Hands the writes from, an image that exec'd, still holds to to, the image it became. */
+static void take_writes(struct collector *c, struct image *from, struct image *to)
+{
+	struct pending_write **tail = &to->writes;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = from->writes;
+	from->writes = NULL;
+	for (struct pending_write *w = *tail; w; w = w->next)
+		if (strmap_get(&c->writers, w->path) == from)
+			strmap_put(&c->writers, w->path, to);
 }
 
 /* Creates a process row for pid.  prev: the image of the same pid that exec'd (or NULL). */
@@ -256,6 +274,11 @@ static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
 {
 	struct image *prev = u64map_get(&c->by_pid, d->hdr.pid), *img;
 
+	/* the image that exec'd sent everything it did (its opens, the exec) before this
+	 * record existed, on its own connection: take that in first (preload) */
+	if (prev && !prev->ended && prev->conn && prev->conn != conn && c->drain)
+		c->drain(c->drain_ctx, prev->conn);
+	prev = u64map_get(&c->by_pid, d->hdr.pid);
 	/* the same pid as a live image, or one that exec'd: a new image of that process */
 	if (prev && (!prev->ended || prev->exec_pending))
 		image_end(c, prev, "exec", -10000);
@@ -265,6 +288,12 @@ static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
 	if (img) {
 		hash_exe(c, img, decode_str(d, 0));
 		exec_event_from_proc(c, prev ? prev : img, d);
+	}
+	if (prev && prev->writes) {
+		if (img)
+			take_writes(c, prev, img);
+		else
+			vers_flush_writes(c, prev);
 	}
 }
 
@@ -525,6 +554,8 @@ int collector_finish(struct collector *c)
 	for (struct image *img = c->all; img; img = img->next_all)
 		if (!img->ended)
 			image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
+	for (struct image *img = c->all; img; img = img->next_all)
+		vers_flush_writes(c, img); /* exec'd into what the interposer could not see */
 	vers_judge_vanished(c);
 	if (store_commit(c->st))
 		c->db_failed = 1;
