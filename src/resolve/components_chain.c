@@ -188,8 +188,14 @@ int comp_identify(struct comp_ctx *x, const char *path, int vi, int binary, stru
 		return 0;
 	comp_cand_release(c);
 	if (!written && !binary && under(path, x->g->cwd)) {
+		const char *base = strrchr(x->g->cwd, '/');
+
 		c->kind = COMPONENT_PROJECT;
 		c->identified_by = comp_fmt("source tree %s", x->g->cwd);
+		/* named after the build's directory (docs/graph.md), as the SBOM names it */
+		c->name = strdup(base && base[1] ? base + 1 : x->g->cwd);
+		if (!c->name)
+			return -ENOMEM;
 	} else {
 		c->kind = COMPONENT_UNRESOLVED;
 		c->identified_by = strdup(binary ? "prebuilt binary, not made by this build"
