@@ -2,6 +2,8 @@
 #ifndef ASBUILT_CLI_H
 #define ASBUILT_CLI_H
 
+#include <stdio.h>
+
 /* Exit codes shared by the subcommands (record passes the build's own status through). */
 #define EXIT_USAGE 2
 
@@ -21,6 +23,11 @@ int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_symbols(int argc, char **argv);
 int cmd_vex(int argc, char **argv);
+
+/* Writes with write(ctx, f) to path, or to standard output for NULL or "-", through a
+ * temporary file beside path renamed into place, so that a failure leaves no partial
+ * output.  Returns 0 or a negative errno (write's own, or of the file); prints nothing. */
+int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx);
 
 /* Prints "asbuilt: <message>\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -63,42 +63,27 @@ static void warn_cb(void *ctx, const char *msg)
 
 /* Writes r with format fmt to path (NULL or "-": stdout) through a temporary file renamed
  * into place, so that a failure leaves no partial output.  Returns 0 or 1 (printed). */
+struct out_ctx {
+	const struct report *r;
+	size_t fmt;
+};
+
+static int write_cb(void *ctx, FILE *f)
+{
+	const struct out_ctx *o = ctx;
+
+	return formats[o->fmt].write(o->r, f);
+}
+
 static int write_out(const struct report *r, size_t fmt, const char *path)
 {
-	char *tmp = NULL;
-	FILE *f;
-	int fd, rc;
+	struct out_ctx o = { r, fmt };
+	int rc = cli_write_out(path, write_cb, &o);
 
-	if (!path || !strcmp(path, "-")) {
-		rc = formats[fmt].write(r, stdout);
-		if (!rc && fflush(stdout))
-			rc = -EIO;
-		if (rc)
-			cli_err("cannot write the graph: %s", strerror(-rc));
-		return rc ? 1 : 0;
-	}
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return 1;
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
-		cli_err("cannot write '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return 1;
-	}
-	fchmod(fd, 0644);
-	rc = formats[fmt].write(r, f);
-	if (fclose(f) && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
+	if (rc && (!path || !strcmp(path, "-")))
+		cli_err("cannot write the graph: %s", strerror(-rc));
+	else if (rc)
 		cli_err("cannot write '%s': %s", path, strerror(-rc));
-		unlink(tmp);
-	}
-	free(tmp);
 	return rc ? 1 : 0;
 }
 

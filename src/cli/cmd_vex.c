@@ -329,41 +329,28 @@ static int write_doc(const struct vex_doc *d, const char *fmt, FILE *f)
 	return !strcmp(fmt, "openvex") ? vex_write_openvex(d, f) : vex_write_cyclonedx(d, f);
 }
 
-/* Writes d to path ("-" or NULL: stdout) through a temporary file renamed into place. */
+struct out_ctx {
+	const struct vex_doc *d;
+	const char *fmt;
+};
+
+static int write_cb(void *ctx, FILE *f)
+{
+	const struct out_ctx *o = ctx;
+
+	return write_doc(o->d, o->fmt, f);
+}
+
+/* Writes d to path ("-" or NULL: stdout), never partially (cli_write_out). */
 static int write_out(const struct vex_doc *d, const char *fmt, const char *path)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, rc;
+	struct out_ctx o = { d, fmt };
+	int rc = cli_write_out(path, write_cb, &o);
 
-	if (!path || !strcmp(path, "-")) {
-		rc = write_doc(d, fmt, stdout);
-		if (!rc && fflush(stdout))
-			rc = -EIO;
-		if (rc)
-			cli_err("cannot write the VEX document: %s", strerror(-rc));
-		return rc ? 1 : 0;
-	}
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return 1;
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
-		cli_err("cannot write '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd), unlink(tmp);
-		free(tmp);
-		return 1;
-	}
-	fchmod(fd, 0644);
-	rc = write_doc(d, fmt, f);
-	if (fclose(f) && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
+	if (rc && (!path || !strcmp(path, "-")))
+		cli_err("cannot write the VEX document: %s", strerror(-rc));
+	else if (rc)
 		cli_err("cannot write '%s': %s", path, strerror(-rc));
-		unlink(tmp);
-	}
-	free(tmp);
 	return rc ? 1 : 0;
 }
 

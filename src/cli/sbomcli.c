@@ -52,44 +52,19 @@ static void say_write_error(struct sbomcli *c, const char *path, int rc)
 			path ? path : "", path ? "'" : "", strerror(-rc));
 }
 
-/* Writes p to path ("-" or NULL: stdout) through a temporary file renamed into place, so
- * that a failure leaves no partial output.  Returns 0 or 1 (message printed). */
+static int write_cb(void *ctx, FILE *f)
+{
+	return write_payload(ctx, f);
+}
+
+/* Writes p to path ("-" or NULL: stdout), never partially (cli_write_out).  Returns 0 or 1
+ * (message printed). */
 static int write_file(const struct payload *p, const char *path)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, rc;
+	int rc = cli_write_out(path, write_cb, (void *)p);
 
-	if (!path || !strcmp(path, "-")) {
-		rc = write_payload(p, stdout);
-		if (!rc && fflush(stdout))
-			rc = -EIO;
-		if (rc)
-			say_write_error(p->c, NULL, rc);
-		return rc ? 1 : 0;
-	}
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return 1;
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
-		cli_err("cannot write '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return 1;
-	}
-	fchmod(fd, 0644);
-	rc = write_payload(p, f);
-	if (fclose(f) && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
-		say_write_error(p->c, path, rc);
-		unlink(tmp);
-	}
-	free(tmp);
+	if (rc)
+		say_write_error(p->c, path && strcmp(path, "-") ? path : NULL, rc);
 	return rc ? 1 : 0;
 }
 

@@ -1,0 +1,42 @@
+/* cliout.c - writing a command's output file so that a failure leaves nothing partial. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd, rc;
+
+	if (!path || !strcmp(path, "-")) {
+		rc = write(ctx, stdout);
+		return !rc && fflush(stdout) ? -EIO : rc;
+	}
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		return -ENOMEM;
+	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return rc;
+	}
+	fchmod(fd, 0644);
+	rc = write(ctx, f);
+	if (fclose(f) && !rc)
+		rc = -EIO;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
