@@ -204,16 +204,16 @@ int wconn_exec_sync(void)
 	return g_wopen && getpid() == g_pid;
 }
 
-void wconn_note_wopen(void)
+void wconn_note_use(int wopen)
 {
-	if (getpid() == g_pid)
+	/* once set, nothing to do: no getpid() on every open of a compiler */
+	if (g_wrote && (g_wopen || !wopen))
+		return;
+	if (getpid() != g_pid)
+		return; /* a vfork child borrowing the connection */
+	g_wrote = 1;
+	if (wopen)
 		g_wopen = 1;
-}
-
-void wconn_note_write(void)
-{
-	if (getpid() == g_pid)
-		g_wrote = 1;
 }
 
 /* Wakes the collector, which lets records accumulate for a moment before it reads them

@@ -87,10 +87,8 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.ret = ret;
 	f.dirfd = dirfd;
 	f.oflags = oflags;
-	if (ret >= 0) /* its exit waits until this is hashed: see wconn_note_write */
-		wconn_note_write();
-	if (ret >= 0 && (fflags & AB_F_WRITE))
-		wconn_note_wopen();
+	if (ret >= 0) /* its exit waits until this is hashed: see wconn_note_use */
+		wconn_note_use((fflags & AB_F_WRITE) != 0);
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 }
 

@@ -72,13 +72,11 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped);
  * process, not a vfork child borrowing its connection). */
 int wconn_exec_sync(void);
 
-/* Notes that this image opened a file for writing (see wconn_exec_sync). */
-void wconn_note_wopen(void);
-
 /* Notes that this process read or wrote a file: its exit waits until the collector has
  * hashed what it read and wrote, so the next step of the build cannot change those files
- * first (strip rewriting a binary that `file` or `cmp` just read, say). */
-void wconn_note_write(void);
+ * first (strip rewriting a binary that `file` or `cmp` just read, say).  wopen: it opened
+ * the file for writing (see wconn_exec_sync). */
+void wconn_note_use(int wopen);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
 void *wreal_sym(void **slot, const char *name);
