@@ -18,6 +18,8 @@
 # Environment:
 #   BENCH_RUNS      timed runs per project and mode (default 5, at least 1)
 #   BENCH_PROJECTS  projects to run (default "lua zlib cjson")
+#   BENCH_MODES     traced modes to try (default "preload preload-cold ebpf ebpf-cold bear
+#                   strace"; untraced always runs)
 #   ASBUILT         the asbuilt binary (default build/bin/asbuilt)
 #   BENCH_OUT       output directory (default build/bench)
 #   BENCH_CACHE     source cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/asbuilt-bench)
@@ -106,7 +108,7 @@ if (cd "$work" && "$ASBUILT" record -q --allow-incomplete --backend preload \
 fi
 
 modes=(untraced)
-for m in preload preload-cold ebpf ebpf-cold bear strace; do
+for m in ${BENCH_MODES:-preload preload-cold ebpf ebpf-cold bear strace}; do
   if mode_works "$m"; then
     modes+=("$m")
   else

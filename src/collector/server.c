@@ -28,6 +28,8 @@
 /* preload: after a round that read records, let more arrive for this long before reading
  * again, unless woken (server.h); $ASBUILT_BATCH_US overrides, 0 turns batching off */
 #define BATCH_US 2000
+#define DRAIN_DEPTH_MAX 4 /* connections read inside one another (see struct server) */
+#define RECV_BUF (AB_REC_MAX + 1)
 
 struct conn {
 	int fd;
@@ -40,11 +42,15 @@ struct server {
 	int ep;
 	int wake_ep, sigfd; /* batching: what ends a batch early (SIGUSR1, control pipe) */
 	long batch_us;
+	int woken; /* a process waits for its exit ack: read without batching until idle */
 	struct u64map conns; /* id -> struct conn */
 	uint64_t next_id;
 	int nconns; /* open connections */
 	int done;
-	char buf[AB_REC_MAX + 1];
+	/* receive buffers by nesting depth: feeding a record can drain another connection
+	 * (collector_set_io) while the record being fed still points into its buffer */
+	char *bufs[DRAIN_DEPTH_MAX];
+	int depth;
 	int64_t last_status_ms;
 };
 
@@ -66,27 +72,37 @@ static void conn_close(struct server *s, struct conn *cn)
 	free(cn);
 }
 
-/* Reads every record waiting on cn; closes it at EOF.  Returns the records read. */
+/* Reads every record waiting on cn; closes it at EOF.  Returns the records read.  Nested
+ * calls (from collector_feed, through drain_conn) each use a buffer of their own; past
+ * DRAIN_DEPTH_MAX the connection is left for the loop to read later. */
 static int conn_read(struct server *s, struct conn *cn)
 {
 	int n = 0;
+	char *buf;
 
+	if (s->depth >= DRAIN_DEPTH_MAX)
+		return 0;
+	if (!s->bufs[s->depth] && !(s->bufs[s->depth] = malloc(RECV_BUF)))
+		return 0;
+	buf = s->bufs[s->depth++];
 	for (;;) {
-		ssize_t r = recv(cn->fd, s->buf, sizeof(s->buf), MSG_DONTWAIT | MSG_TRUNC);
+		ssize_t r = recv(cn->fd, buf, RECV_BUF, MSG_DONTWAIT | MSG_TRUNC);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return n;
+			break;
 		if (r <= 0) { /* EOF, or a reset peer */
 			conn_close(s, cn);
-			return n;
+			break;
 		}
 		n++;
-		if ((size_t)r > sizeof(s->buf) - 1)
+		if ((size_t)r > RECV_BUF - 1)
 			collector_lost(s->c, 1, "record larger than the wire format allows");
 		else
-			collector_feed(s->c, s->buf, (size_t)r, cn->id);
+			collector_feed(s->c, buf, (size_t)r, cn->id);
 	}
+	s->depth--;
+	return n;
 }
 
 static void drain_conn(void *ctx, uint64_t id)
@@ -197,7 +213,7 @@ static void drain_wake(struct server *s)
 	struct signalfd_siginfo si;
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
+		s->woken = 1;
 }
 
 /* Sets up batching: a signalfd for SIGUSR1 (which the caller blocked) and the small epoll
@@ -293,12 +309,17 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 
 	for (;;) {
 		int pending = collector_idle(c, 0);
-		int work = step(&s, pending ? 0 : s.done || o->ebpf ? EBPF_POLL_MS : TICK_MS);
+		int work = step(&s, pending || s.woken ? 0 : s.done || o->ebpf ? EBPF_POLL_MS : TICK_MS);
 		int64_t t = now_ms();
 
 		if (!work && pending)
 			collector_idle(c, 1); /* nothing waiting: one executable */
-		if (work && !pending && !s.done && s.batch_us > 0)
+		/* after a wake someone waits for its ack: read what is ready, in the order epoll
+		 * reports it (a fork child's connection before its exec'd image's), with no batching
+		 * until a pass finds nothing */
+		if (!work)
+			s.woken = 0;
+		else if (!pending && !s.done && s.batch_us > 0 && !s.woken)
 			batch_wait(&s);
 		if (t - last_tick >= TICK_MS) {
 			collector_tick(c);
@@ -339,6 +360,8 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 	res->ok = rc == 0;
 	u64map_each(&s.conns, free_conn, NULL);
 	u64map_release(&s.conns);
+	for (int i = 0; i < DRAIN_DEPTH_MAX; i++)
+		free(s.bufs[i]);
 	close(s.ep);
 	if (s.wake_ep >= 0)
 		close(s.wake_ep);
