@@ -339,8 +339,8 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 		work += ebpf_drain(&s);
 		if (work || !idle_since)
 			idle_since = t;
-		if (s.nconns == 0 && !work && !o->ebpf)
-			break;
+		if (s.nconns == 0 && !o->ebpf)
+			break; /* every connection is closed and read to its end: nothing can follow */
 		if (o->ebpf && s.nconns == 0 && !work && !ebpf_tracer_live(o->ebpf)) {
 			/* the whole tree is gone: its records are in the ring buffer */
 			usleep(1000);
