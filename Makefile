@@ -34,7 +34,8 @@ ifeq ($(HAVE_BPF),1)
 ALL_CFLAGS += -DASBUILT_HAVE_EBPF=1 $(shell pkg-config --cflags libbpf)
 LDLIBS     += $(shell pkg-config --libs libbpf)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
-BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS)) \
+              $(patsubst bpf/%.bpf.c,$(B)/gen/%.minbtf.h,$(BPF_SRCS))
 else
 BPF_SKELS  :=
 endif
@@ -54,7 +55,8 @@ ASBUILT   := $(B)/bin/asbuilt
 PRELOAD   := $(B)/lib/asbuilt/libasbuilt-preload.so
 LIBA      := $(B)/libasbuilt.a
 
-.SECONDARY: $(BPF_SKELS) $(patsubst %.skel.h,%.bpf.o,$(BPF_SKELS)) $(B)/gen/vmlinux.h
+.SECONDARY: $(BPF_SKELS) $(patsubst %.skel.h,%.bpf.o,$(filter %.skel.h,$(BPF_SKELS))) \
+            $(B)/gen/vmlinux.h
 .PHONY: all check check-unit check-e2e bench fmt install clean deps
 all: $(ASBUILT) $(PRELOAD)
 
@@ -96,6 +98,12 @@ $(B)/gen/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(B)/gen/vmlinux.h include/asb
 $(B)/gen/%.skel.h: $(B)/gen/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# The types the object's CO-RE relocations need, cut from this kernel's BTF (ebpf.c uses
+# them only on the kernel they came from).
+$(B)/gen/%.minbtf.h: $(B)/gen/%.bpf.o scripts/gen-minbtf.sh
+	$(call msg,BTF,$@)
+	$(Q)BPFTOOL=$(BPFTOOL) sh scripts/gen-minbtf.sh $< $@
 
 # --- tests ---------------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(LIBA)

@@ -7,6 +7,7 @@
  * because the kernel side only joins directory + path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #ifdef ASBUILT_HAVE_EBPF
 
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -25,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "asbuilt.skel.h"
+#include "asbuilt.minbtf.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -104,6 +107,35 @@ static void set_syscall_numbers(struct asbuilt_bpf *sk)
 
 static int handle_record(void *ctx, void *data, size_t len);
 
+/* A memfd holding the minimal BTF made at build time (scripts/gen-minbtf.sh) when this is
+ * the kernel it was cut from (the same /sys/kernel/notes: its build ID), else -1: libbpf
+ * then relocates against the kernel's own BTF. */
+static int min_btf_fd(void)
+{
+	unsigned char notes[sizeof(ab_min_btf_notes) + 1];
+	ssize_t n = -1;
+	int fd;
+
+#ifdef AB_MIN_BTF_NONE
+	return -1;
+#endif
+	fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, notes, sizeof(notes));
+		close(fd);
+	}
+	if (n != (ssize_t)sizeof(ab_min_btf_notes) || memcmp(notes, ab_min_btf_notes, (size_t)n))
+		return -1;
+	fd = memfd_create("asbuilt-min-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, ab_min_btf, sizeof(ab_min_btf)) != (ssize_t)sizeof(ab_min_btf)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 {
 	struct ebpf_tracer *t;
@@ -119,17 +151,30 @@ int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 	}
 	if (!getenv("ASBUILT_BPF_DEBUG")) /* set: libbpf prints its log (verifier) */
 		libbpf_set_print(NULL);
-	t->skel = asbuilt_bpf__open();
+	int bfd = min_btf_fd();
+	if (bfd >= 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", bfd);
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = path);
+		t->skel = asbuilt_bpf__open_opts(&oo);
+	} else {
+		t->skel = asbuilt_bpf__open();
+	}
 	if (!t->skel) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		if (bfd >= 0)
+			close(bfd);
 		goto fail;
 	}
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0)
 		bpf_map__set_max_entries(t->skel->maps.scratch, ncpu);
 	set_syscall_numbers(t->skel);
-	rc = asbuilt_bpf__load(t->skel);
+	rc = asbuilt_bpf__load(t->skel); /* reads the custom BTF path */
+	if (bfd >= 0)
+		close(bfd);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot load the BPF programs (verifier or kernel support): %s",
 			 strerror(-rc));
