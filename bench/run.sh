@@ -287,6 +287,28 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     echo "$row |"
   done
   echo
+  echo "Spread: traced / untraced wall time of the same round (the modes of a round run"
+  echo "back to back, so they share the machine's state), median [lowest, highest] of the"
+  echo "$RUNS rounds.  On a shared virtual machine a fixed CPU-bound job itself varies by"
+  echo "several per cent from run to run: read the ratios above with this spread."
+  echo
+  echo "| project | preload | ebpf |"
+  echo "|---|---|---|"
+  for proj in $PROJECTS; do
+    row="| $proj"
+    for mode in preload ebpf; do
+      if have_mode "$mode"; then
+        row+=" | $(paste -d' ' <(lines "${times[$proj,$mode]}") <(lines "${times[$proj,untraced]}") |
+          awk '{ print $1 / $2 }' | sort -g |
+          awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+                 printf "%.2fx [%.2f, %.2f]", m, a[1], a[NR] }')"
+      else
+        row+=" | n/a"
+      fi
+    done
+    echo "$row |"
+  done
+  echo
   for proj in $PROJECTS; do
     echo "- $proj: $(cat "${pristine[$proj]}/.asbuilt-bench-ok") (upstream tarball of" \
       "Debian's source package), built with \`$(project_desc "$proj")\`."
