@@ -12,7 +12,6 @@
 #define AB_BPF_NAME_MAX 255 /* longest path component copied */
 #define AB_BPF_ARGV_CHUNKS 256 /* default limit of argv chunks: 8 MiB */
 #define AB_BPF_AUXV_PAIRS 28 /* auxv entries scanned for AT_BASE */
-#define AB_BPF_TRACKED_WROTE 0x2 /* value bit of `tracked`: the process changed files */
 #define AB_BPF_WAKEUP_BYTES (256 << 10) /* wake the consumer when this much is waiting */
 
 #define AB_NO_DIRFD (-1000) /* sc_args.dfd: the path is not resolved (symlink target) */
@@ -26,7 +25,6 @@
 #define AB_O_TRUNC 01000
 #define AB_S_IFMT 0170000
 #define AB_S_IFDIR 0040000
-#define AB_S_IFREG 0100000
 #define AB_ENOENT 2
 #define AB_ENOTDIR 20
 #define AB_AT_BASE 7

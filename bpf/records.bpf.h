@@ -17,15 +17,6 @@ static __always_inline bool is_tracked(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
-/* Notes in the tracked map that tgid changed files (its exit then wakes the consumer). */
-static __always_inline void note_wrote(__u32 tgid)
-{
-	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
-
-	if (v && !(*v & AB_BPF_TRACKED_WROTE))
-		*v |= AB_BPF_TRACKED_WROTE; /* threads set the same bit: no lock needed */
-}
-
 /* Starts a record with a zeroed body of blen bytes; returns the offset of its first string. */
 static __always_inline __u32 rec_start(struct ab_scratch *s, __u16 type, __u32 blen, __u64 id)
 {
@@ -39,15 +30,12 @@ static __always_inline __u32 rec_start(struct ab_scratch *s, __u16 type, __u32 b
 	return HDR_SZ + blen;
 }
 
-/* Completes the header and copies the record [0, size) to the ring buffer; wakes the
- * consumer when wake_now or once enough is waiting (a wakeup is an IPI: about 14 us in a
- * VM, more than the record itself). */
-static __always_inline void rec_send_wake(struct ab_scratch *s, __u32 size, __u16 nstr,
-					  bool wake_now)
+/* Completes the header and copies the record [0, size) to the ring buffer. */
+static __always_inline void rec_send(struct ab_scratch *s, __u32 size, __u16 nstr)
 {
 	struct ab_hdr *h = (void *)s->rec;
 	__u32 zero = 0, *seq = bpf_map_lookup_elem(&seqs, &zero);
-	__u64 wake = BPF_RB_NO_WAKEUP, len = size;
+	__u64 wake = BPF_RB_NO_WAKEUP;
 
 	h->nstr = nstr;
 	h->size = size;
@@ -57,21 +45,12 @@ static __always_inline void rec_send_wake(struct ab_scratch *s, __u32 size, __u1
 		h->seq = *seq;
 		*seq += 1;
 	}
-	if (wake_now || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= AB_BPF_WAKEUP_BYTES)
+	/* Batch: wake the consumer only for a process exit or once enough is waiting. */
+	if (h->type == AB_EV_EXIT ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= AB_BPF_WAKEUP_BYTES)
 		wake = BPF_RB_FORCE_WAKEUP;
-	if (size > AB_REC_MAX) {
+	if (size > AB_REC_MAX || bpf_ringbuf_output(&events, s->rec, size, wake))
 		__sync_fetch_and_add(&lost_records, 1);
-		return;
-	}
-	/* a mask clang cannot drop: the verifier keeps its bound whatever register holds size */
-	asm volatile("%[n] &= 0x1ffff" : [n] "+r"(len));
-	if (bpf_ringbuf_output(&events, s->rec, len, wake))
-		__sync_fetch_and_add(&lost_records, 1);
-}
-
-static __always_inline void rec_send(struct ab_scratch *s, __u32 size, __u16 nstr)
-{
-	rec_send_wake(s, size, nstr, false);
 }
 
 static __always_inline void put_len(struct ab_scratch *s, __u32 off, __u32 len)
