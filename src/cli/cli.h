@@ -26,7 +26,9 @@ int cmd_vex(int argc, char **argv);
 
 /* Writes with write(ctx, f) to path, or to standard output for NULL or "-", through a
  * temporary file beside path renamed into place, so that a failure leaves no partial
- * output.  Returns 0 or a negative errno (write's own, or of the file); prints nothing. */
+ * output.  A path that exists and is not a regular file (a device such as /dev/null, a
+ * FIFO, a symlink) is written through instead, never replaced.  Returns 0 or a negative
+ * errno (write's own, or of the file); prints nothing. */
 int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx);
 
 /* Prints "asbuilt: <message>\n" on stderr. */

@@ -12,11 +12,22 @@ int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
 {
 	char *tmp = NULL;
 	FILE *f = NULL;
+	struct stat st;
 	int fd, rc;
 
 	if (!path || !strcmp(path, "-")) {
 		rc = write(ctx, stdout);
 		return !rc && fflush(stdout) ? -EIO : rc;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, a FIFO, a symlink: written through, never replaced (renaming a
+		 * temporary over /dev/null as root would turn it into a regular file) */
+		if (!(f = fopen(path, "w")))
+			return -errno;
+		rc = write(ctx, f);
+		if (fclose(f) && !rc)
+			rc = -EIO;
+		return rc;
 	}
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
 		return -ENOMEM;
