@@ -14,8 +14,9 @@ PKGS_BUILD=(build-essential pkg-config libsqlite3-dev libssl-dev libcjson-dev
             libelf-dev libdw-dev librpm-dev libgit2-dev)
 PKGS_EBPF=(libbpf-dev bpftool clang llvm)
 # rpm: rpmbuild and rpm make the fixture rpm database of tests/unit/test_resolve_rpm.c (and
-# t0507 builds examples/hello-deb with rpmbuild); debhelper: t0505/t0506 dpkg-buildpackage it.
-PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper)
+# t0507 builds examples/hello-deb with rpmbuild); debhelper: t0505/t0506 dpkg-buildpackage it;
+# jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604).
+PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper jq)
 PKGS_DEV=(clang-format)
 # bench/run.sh: dpkg-dev for `apt-get source`, bear and strace as reference tracers,
 # time for /usr/bin/time (CPU time of a build).
