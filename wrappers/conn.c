@@ -58,9 +58,6 @@ static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
 static unsigned g_hello_flags; /* AB_PROC_FORK_EXEC when a lazy fork child exec'd us */
-/* set by a vfork child of a lazy process, whose records had no connection to go to (the
- * memory is its parent's): the parent connects and says so as soon as it runs again */
-static int g_lazy_lost;
 #define WCONN_ACK_TIMEOUT_MS 120000
 static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
 
@@ -160,19 +157,6 @@ static int wconn_connect(void)
 
 static void wconn_hello(unsigned flags, const char *execfn);
 
-/* After a vfork child of this (then lazy) process could not send: an AB_WARN_OTHER, so
- * that the record says its records are missing. */
-static void wconn_report_lost(void)
-{
-	static const char what[] = "records of a vfork child of an unconnected fork child";
-	struct ab_warn w = { .reason = AB_WARN_OTHER };
-	struct wstr s = { what, sizeof what - 1 };
-
-	if (!__atomic_exchange_n(&g_lazy_lost, 0, __ATOMIC_ACQ_REL))
-		return;
-	wconn_send(AB_EV_WARN, &w, sizeof w, &s, 1);
-}
-
 /* Connects a lazy fork child and announces it; 0 when connected.  Not from a vfork child
  * of a lazy process: the connection would be the child's, not its parent's. */
 static int wconn_activate(void)
@@ -202,7 +186,6 @@ static int wconn_activate(void)
 	g_fd = fd;
 	__atomic_store_n(&g_state, WCONN_ON, __ATOMIC_RELEASE);
 	wconn_hello(AB_PROC_FORKED, "");
-	wconn_report_lost();
 	errno = e;
 	return 0;
 }
@@ -235,9 +218,7 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	case WCONN_CONNECTING:
 		if (wconn_activate() == 0)
 			break;
-		if (getpid() != g_pid) /* a vfork child of a lazy process: nowhere to send */
-			__atomic_store_n(&g_lazy_lost, 1, __ATOMIC_RELEASE);
-		return -EINVAL;
+		return -EINVAL; /* unreachable collector, or a vfork child of a lazy process */
 	default:
 		return -EINVAL;
 	}
@@ -341,11 +322,7 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	struct ab_exit x = { 0 };
 	int e = errno, sync;
 
-	/* a lazy fork child that never sent anything leaves nothing to close, unless a vfork
-	 * child of it lost records: then it connects to say so */
-	if (__atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_LAZY &&
-	    __atomic_load_n(&g_lazy_lost, __ATOMIC_ACQUIRE))
-		wconn_ensure();
+	/* a lazy fork child that never sent anything leaves nothing to close */
 	if (__atomic_load_n(&g_state, __ATOMIC_RELAXED) != WCONN_ON)
 		return;
 	/* only the connection's own process, never a vfork child sharing it */
@@ -492,7 +469,6 @@ static void wconn_atfork_child(void)
 	g_wrote = 0;
 	g_wopen = 0;
 	g_hello_flags = 0;
-	g_lazy_lost = 0;
 	if (!g_enabled)
 		return;
 	t_tid = 0;

@@ -11,8 +11,7 @@
 #     and the file written through the redirection is hashed as in t0117;
 #   - targets that do not load the interposer: a setuid copy of true and a static binary are
 #     announced by the fork child itself (the exec event exists, exe of the fork row is bash);
-#   - a failed exec (a file without execute permission): the attempt is recorded;
-#   - a vfork child of a fork child that has not connected cannot send: the record says so.
+#   - a failed exec (a file without execute permission): the attempt is recorded.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v gcc >/dev/null || skip "gcc not installed"
@@ -88,34 +87,3 @@ assert_empty "$(q "SELECT id, pid, quote(exe) FROM processes WHERE build_id = $B
                                                     WHERE build_id = $B);")" \
 	"process rows without a parent"
 assert_db_valid
-
-# A vfork child of a fork child that has not connected has nowhere to send its records
-# (its memory is its parent's, its descriptors are its own): the record must say so.
-cat >vf.c <<'EOS'
-#include <sys/wait.h>
-#include <unistd.h>
-int main(void)
-{
-	int st;
-	pid_t p = fork();
-
-	if (p == 0) { /* a fork child that has sent nothing yet */
-		pid_t c = vfork();
-		if (c == 0) {
-			execl("/bin/true", "true", (char *)0);
-			_exit(127);
-		}
-		waitpid(c, &st, 0);
-		_exit(0);
-	}
-	waitpid(p, &st, 0);
-	return 0;
-}
-EOS
-gcc -O2 -o vf vf.c
-DB=$PWD/vf.db
-record -- ./vf
-assert_eq 0 "$REC_STATUS" "asbuilt record exit status (vfork case)"
-assert_eq "other|records of a vfork child of an unconnected fork child" \
-	"$(q "SELECT reason, detail FROM incomplete;")" "the lost records are reported"
-assert_eq 0 "$(q "SELECT complete FROM builds;")" "the build is marked incomplete"
