@@ -6,11 +6,9 @@
  * something to send, or before it makes children of its own.  Most fork children only exec:
  * when the target loads the interposer, the exec goes unannounced and the new image tells
  * the collector about the fork child instead (AB_ENV_FORKED, AB_PROC_FORK_EXEC), which
- * saves a connection and four records per command a shell or make runs.
- *
- * Every record is one sendmsg whose iovecs point at the caller's bytes: nothing is copied,
- * nothing is allocated, no lock is taken, so sending is safe from threads, signal handlers
- * and vfork children.
+ * saves a connection and four records per command a shell or make runs.  Every record is one sendmsg
+ * whose iovecs point at the caller's bytes: nothing is copied, nothing is allocated, no
+ * lock is taken, so sending is safe from threads, signal handlers and vfork children.
  *
  * A vfork (or raw clone) child sees getpid() != g_pid: it sends on the inherited
  * connection with its own pid and changes no global state; the collector treats an unknown
@@ -167,14 +165,8 @@ static int wconn_activate(void)
 		return -1;
 	if (!__atomic_compare_exchange_n(&g_state, &st, WCONN_CONNECTING, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
-		/* another thread is connecting; bounded, for a signal handler that interrupted
-		 * this very thread while it connects (that record is then dropped) */
-		for (int i = 0; i < 10000; i++) {
-			st = __atomic_load_n(&g_state, __ATOMIC_ACQUIRE);
-			if (st != WCONN_CONNECTING)
-				break;
-			sched_yield();
-		}
+		while ((st = __atomic_load_n(&g_state, __ATOMIC_ACQUIRE)) == WCONN_CONNECTING)
+			sched_yield(); /* another thread of this process is connecting */
 		return st == WCONN_ON ? 0 : -1;
 	}
 	fd = wconn_connect();
