@@ -5,6 +5,12 @@
  * AB_EV_EXIT comes from two sides: the process itself (reaped_pid 0, status = the exit
  * argument or main's return value) and a parent that reaped a child with wait*()
  * (reaped_pid = the child, status a wait(2) status, AB_EXIT_WAITSTATUS).
+ *
+ * A process that exits through exit() (or by returning from main) reports it from an
+ * on_exit() handler registered by the constructor, so it runs after the program's own exit
+ * handlers and destructors, and after stdout is flushed: `gen > out.h` writes out.h from
+ * stdio's buffer inside exit(), and the exit ack (the collector has hashed it) must come
+ * after that.  _exit and _Exit report at once.
  */
 #undef _FORTIFY_SOURCE
 #include <dlfcn.h>
@@ -12,6 +18,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -38,6 +45,20 @@ WREAL_DECL(fchdir);
 WREAL_DECL(__libc_start_main);
 
 static wproc_main_fn wproc_main;
+static int wproc_handler; /* the on_exit handler is registered: exit() reports there */
+
+/* Last exit handler: flush stdout (stdio would do it only after every handler, after our
+ * ack), then report.  Only a free stdout lock is taken: a thread blocked inside stdio must
+ * not hang the exit. */
+static void wproc_at_exit(int status, void *arg)
+{
+	(void)arg;
+	if (ftrylockfile(stdout) == 0) {
+		fflush_unlocked(stdout);
+		funlockfile(stdout);
+	}
+	wconn_send_exit(status, 0, 0);
+}
 
 /* Exit without returning, whatever happens. */
 #define WPROC_EXIT(fn, status)                                                             \
@@ -50,6 +71,8 @@ static wproc_main_fn wproc_main;
 
 WHOOK void exit(int status)
 {
+	if (wproc_handler) /* wproc_at_exit reports, last */
+		WREAL(exit)(status);
 	WPROC_EXIT(exit, status);
 }
 
@@ -68,7 +91,8 @@ static int wproc_wrapped_main(int argc, char **argv, char **envp)
 {
 	int r = wproc_main(argc, argv, envp);
 
-	wconn_send_exit(r, 0, 0);
+	if (!wproc_handler) /* else exit(r), which libc calls next, reports through it */
+		wconn_send_exit(r, 0, 0);
 	return r;
 }
 
@@ -202,4 +226,5 @@ void wproc_init(void)
 	(void)WREAL(waitid);
 	(void)WREAL(chdir);
 	(void)WREAL(fchdir);
+	wproc_handler = on_exit(wproc_at_exit, NULL) == 0;
 }
