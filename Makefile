@@ -34,10 +34,11 @@ ifeq ($(HAVE_BPF),1)
 ALL_CFLAGS += -DASBUILT_HAVE_EBPF=1 $(shell pkg-config --cflags libbpf)
 LDLIBS     += $(shell pkg-config --libs libbpf)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
-BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS)) \
-              $(patsubst bpf/%.bpf.c,$(B)/gen/%.minbtf.h,$(BPF_SRCS))
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
+BPF_GEN    := $(BPF_SKELS) $(patsubst bpf/%.bpf.c,$(B)/gen/%.minbtf.h,$(BPF_SRCS))
 else
 BPF_SKELS  :=
+BPF_GEN    :=
 endif
 
 # --- sources -------------------------------------------------------------------------
@@ -55,12 +56,11 @@ ASBUILT   := $(B)/bin/asbuilt
 PRELOAD   := $(B)/lib/asbuilt/libasbuilt-preload.so
 LIBA      := $(B)/libasbuilt.a
 
-.SECONDARY: $(BPF_SKELS) $(patsubst %.skel.h,%.bpf.o,$(filter %.skel.h,$(BPF_SKELS))) \
-            $(B)/gen/vmlinux.h
+.SECONDARY: $(BPF_GEN) $(patsubst %.skel.h,%.bpf.o,$(BPF_SKELS)) $(B)/gen/vmlinux.h
 .PHONY: all check check-unit check-e2e bench fmt install clean deps
 all: $(ASBUILT) $(PRELOAD)
 
-$(B)/obj/%.o: %.c | $(BPF_SKELS)
+$(B)/obj/%.o: %.c | $(BPF_GEN)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -13,7 +13,7 @@ int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
 	char *tmp = NULL;
 	FILE *f = NULL;
 	struct stat st;
-	int fd, rc;
+	int fd = -1, rc;
 
 	if (!path || !strcmp(path, "-")) {
 		rc = write(ctx, stdout);
@@ -22,16 +22,13 @@ int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* a device, a FIFO, a symlink: written through, never replaced (renaming a
 		 * temporary over /dev/null as root would turn it into a regular file) */
-		if (!(f = fopen(path, "w")))
-			return -errno;
-		rc = write(ctx, f);
-		if (fclose(f) && !rc)
-			rc = -EIO;
-		return rc;
-	}
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		f = fopen(path, "w");
+	} else if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0) {
 		return -ENOMEM;
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
+	} else if ((fd = mkstemp(tmp)) >= 0 && (f = fdopen(fd, "w"))) {
+		fchmod(fd, 0644);
+	}
+	if (!f) {
 		rc = -errno;
 		if (fd >= 0) {
 			close(fd);
@@ -40,13 +37,12 @@ int cli_write_out(const char *path, int (*write)(void *ctx, FILE *f), void *ctx)
 		free(tmp);
 		return rc;
 	}
-	fchmod(fd, 0644);
 	rc = write(ctx, f);
 	if (fclose(f) && !rc)
 		rc = -EIO;
-	if (!rc && rename(tmp, path))
+	if (tmp && !rc && rename(tmp, path))
 		rc = -errno;
-	if (rc)
+	if (tmp && rc)
 		unlink(tmp);
 	free(tmp);
 	return rc;

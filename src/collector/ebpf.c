@@ -112,14 +112,13 @@ static int handle_record(void *ctx, void *data, size_t len);
  * then relocates against the kernel's own BTF. */
 static int min_btf_fd(void)
 {
-	unsigned char notes[sizeof(ab_min_btf_notes) + 1];
-	ssize_t n = -1;
-	int fd;
-
 #ifdef AB_MIN_BTF_NONE
 	return -1;
-#endif
-	fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+#else
+	unsigned char notes[sizeof(ab_min_btf_notes) + 1];
+	ssize_t n = -1;
+	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+
 	if (fd >= 0) {
 		n = read(fd, notes, sizeof(notes));
 		close(fd);
@@ -134,12 +133,13 @@ static int min_btf_fd(void)
 		return -1;
 	}
 	return fd;
+#endif
 }
 
 int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 {
 	struct ebpf_tracer *t;
-	int rc, ncpu;
+	int rc, ncpu, bfd;
 
 	*out = NULL;
 	if ((rc = ebpf_check_privilege(err, errlen)) < 0)
@@ -151,7 +151,7 @@ int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 	}
 	if (!getenv("ASBUILT_BPF_DEBUG")) /* set: libbpf prints its log (verifier) */
 		libbpf_set_print(NULL);
-	int bfd = min_btf_fd();
+	bfd = min_btf_fd();
 	if (bfd >= 0) {
 		char path[64];
 
