@@ -98,6 +98,13 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, img->id, "path-truncated", abspath);
 	}
+	/* a path made a symlink, renamed or removed as a directory may now resolve elsewhere */
+	if (ok && f->op == AB_OP_SYMLINK)
+		vers_paths_changed(c, abspath2, NULL);
+	else if (ok && f->op == AB_OP_RENAME)
+		vers_paths_changed(c, abspath, abspath2);
+	else if (ok && f->op == AB_OP_UNLINK && (f->fflags & AB_F_DIR))
+		vers_paths_changed(c, abspath, NULL);
 	if (abspath) {
 		noise = noise_class(abspath);
 		if (ok && !noise_is_pseudo(noise) && f->op != AB_OP_SYMLINK)

@@ -74,6 +74,9 @@ struct collector {
 	struct u64map by_conn; /* connection -> struct image it announced */
 	struct strmap paths; /* canonical path -> struct pathinfo */
 	struct strmap realpaths; /* absolute path -> canonical path (char *) */
+	struct strmap canon_dirs; /* absolute directory -> its canonical form (char *; the root
+				   * is ""); like realpaths, forgotten where the build renames,
+				   * makes a symlink or removes a directory */
 	struct strmap writers; /* canonical path -> struct image with a pending write */
 	struct hashcache hc;
 	struct image *all;
@@ -105,6 +108,10 @@ void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_
 /* Canonical form of an absolute path: symlinks resolved for the existing part.  Returns a
  * pointer owned by the collector, valid until collector_free. */
 const char *vers_canon(struct collector *c, const char *abspath);
+/* Forgets the resolved paths and directories at or under p1 or p2 (absolute, either may
+ * be NULL): the build made a symlink there, renamed or removed it, so they may now resolve
+ * elsewhere. */
+void vers_paths_changed(struct collector *c, const char *p1, const char *p2);
 
 /* Version id that a read of path saw, whose identity at use was *want (NULL: unknown).
  * Creates the version when new.  A file gone by now is read through the reader's fd

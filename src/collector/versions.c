@@ -10,6 +10,8 @@
 #include "asbuilt/store.h"
 #include "internal.h"
 
+static void free_value(const char *key, void *value, void *ctx);
+
 static char *canon_uncached(const char *abspath)
 {
 	char buf[PATH_MAX], *slash, *r;
@@ -37,21 +39,140 @@ static char *canon_uncached(const char *abspath)
 	return out;
 }
 
+/* The canonical form of the absolute directory dir[0, len) ("" for the root), from the
+ * directories resolved before: one readlink() for a directory not seen yet, where realpath()
+ * asks one per component.  NULL when a component is missing, is "." or "..", or cannot be
+ * read: the caller then uses realpath(). */
+static const char *canon_dir(struct collector *c, const char *dir, size_t len, int depth)
+{
+	char key[PATH_MAX], cand[PATH_MAX], one;
+	const char *slash, *parent, *name;
+	char *r;
+	size_t nlen;
+	int n;
+
+	if (len == 0)
+		return "";
+	if (len >= sizeof(key) || dir[0] != '/' || depth > 256)
+		return NULL;
+	memcpy(key, dir, len);
+	key[len] = '\0';
+	if ((r = strmap_get(&c->canon_dirs, key)))
+		return r;
+	slash = memrchr(dir, '/', len);
+	name = slash + 1;
+	nlen = len - (size_t)(name - dir);
+	if (nlen == 0 || (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
+		return NULL;
+	parent = canon_dir(c, dir, (size_t)(slash - dir), depth + 1);
+	if (!parent)
+		return NULL;
+	n = snprintf(cand, sizeof(cand), "%s/%.*s", parent, (int)nlen, name);
+	if (n < 0 || (size_t)n >= sizeof(cand))
+		return NULL;
+	if (readlink(cand, &one, 1) >= 0) {
+		/* a symlink: let realpath follow it */
+		if (!(r = realpath(key, NULL)))
+			return NULL;
+		if (!strcmp(r, "/"))
+			r[0] = '\0';
+	} else if (errno == EINVAL) {
+		r = strdup(cand); /* there, and not a symlink */
+	} else {
+		return NULL;
+	}
+	if (!r || strmap_put(&c->canon_dirs, key, r)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* canon_uncached(), but resolving the directory through canon_dir(). */
+static char *canon_fast(struct collector *c, const char *abspath)
+{
+	const char *slash = strrchr(abspath, '/'), *dir, *name;
+	char one, *out;
+	size_t nlen;
+
+	if (!slash)
+		return NULL;
+	name = slash + 1;
+	nlen = strlen(name);
+	if (nlen == 0 || (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
+		return NULL;
+	dir = canon_dir(c, abspath, (size_t)(slash - abspath), 0);
+	if (!dir || asprintf(&out, "%s/%s", dir, name) < 0)
+		return NULL;
+	if (readlink(out, &one, 1) < 0 && (errno == EINVAL || errno == ENOENT))
+		return out; /* not a symlink, or not there (yet): as realpath of its directory */
+	free(out);
+	return NULL;
+}
+
 const char *vers_canon(struct collector *c, const char *abspath)
 {
 	char *r = strmap_get(&c->realpaths, abspath);
 
 	if (r)
 		return r;
-	r = canon_uncached(abspath);
+	r = canon_fast(c, abspath);
+	if (!r)
+		r = canon_uncached(abspath);
 	if (!r)
 		return abspath;
-	/* only cache paths that exist: others may appear later under a symlinked dir */
 	if (strmap_put(&c->realpaths, abspath, r)) {
 		free(r);
 		return abspath;
 	}
 	return r;
+}
+
+static int under(const char *path, const char *top, size_t n)
+{
+	return !strncmp(path, top, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+struct resolved_keep {
+	struct strmap keep;
+	const char *path[2];
+	int failed;
+};
+
+static void keep_resolved(const char *key, void *value, void *ctx)
+{
+	struct resolved_keep *k = ctx;
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = k->path[i] ? strlen(k->path[i]) : 0;
+
+		if (n && (under(key, k->path[i], n) || under(value, k->path[i], n))) {
+			free(value);
+			return;
+		}
+	}
+	if (k->failed || strmap_put(&k->keep, key, value)) {
+		k->failed = 1;
+		free(value);
+	}
+}
+
+/* Drops the entries of m (values: malloc'd canonical paths) at or under p1 or p2. */
+static void forget_under(struct strmap *m, const char *p1, const char *p2)
+{
+	struct resolved_keep k = { .path = { p1, p2 } };
+
+	if (!m->len)
+		return;
+	strmap_each(m, keep_resolved, &k);
+	strmap_release(m);
+	*m = k.keep;
+}
+
+void vers_paths_changed(struct collector *c, const char *p1, const char *p2)
+{
+	forget_under(&c->canon_dirs, p1, p2);
+	forget_under(&c->realpaths, p1, p2);
 }
 
 static struct pathinfo *path_info(struct collector *c, const char *canon)
@@ -295,6 +416,8 @@ void vers_release(struct collector *c)
 	strmap_release(&c->paths);
 	strmap_each(&c->realpaths, free_value, NULL);
 	strmap_release(&c->realpaths);
+	strmap_each(&c->canon_dirs, free_value, NULL);
+	strmap_release(&c->canon_dirs);
 	strmap_release(&c->writers);
 	strmap_release(&c->removed);
 	strmap_release(&c->rewrote);
