@@ -14,10 +14,15 @@
  *                        task storage from sys_enter to sys_exit);
  *                        AB_EV_WARN AB_WARN_IO_URING for io_uring_setup
  *
- * The syscalls are hooked through the generic raw_syscalls tracepoints (tp_btf), not the
- * per-syscall syscalls:sys_enter_* ones: detaching 33 perf-event tracepoints costs one RCU
- * grace period each (1.2-1.4 s at exit, measured), a tp_btf link detaches at once, and no
- * tracefs is needed.
+ * All programs are raw tracepoints (raw_tp).  The syscalls are hooked through the generic
+ * raw_syscalls tracepoints, not the per-syscall syscalls:sys_enter_* ones: detaching 33
+ * perf-event tracepoints costs one RCU grace period each (1.2-1.4 s at exit, measured), a
+ * raw tracepoint link detaches at once, and no tracefs is needed.  Not tp_btf: every
+ * pointer is read with BPF_CORE_READ anyway, and a tp_btf program makes libbpf parse the
+ * kernel's 5.5 MB BTF at every start to find its attach point (the CO-RE relocations use
+ * the minimal BTF embedded by the loader).  Record building and sending are global
+ * functions, checked once by the verifier: inlined at every call site they made loading
+ * ab_exec alone take 10 ms.
  *
  * Untraced processes cost one hash lookup per hooked event.  Records are built in a per-CPU
  * scratch buffer and copied out with bpf_ringbuf_output() at their exact size; when that
@@ -170,7 +175,7 @@ static __always_inline int decode_args(struct pt_regs *regs, long id, struct ab_
 /* raw_syscalls:sys_enter for every syscall of every process: the number is compared with
  * constants first (the rodata is folded by the verifier), the map is only asked for file
  * syscalls. */
-SEC("tp_btf/sys_enter")
+SEC("raw_tp/sys_enter")
 int BPF_PROG(ab_sys_enter, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -265,7 +270,7 @@ static __always_inline void send_file(struct ab_sc_args *a, long ret, __u64 id)
 }
 
 /* raw_syscalls:sys_exit: only threads with an armed inflight slot go further. */
-SEC("tp_btf/sys_exit")
+SEC("raw_tp/sys_exit")
 int BPF_PROG(ab_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct ab_sc_args *slot, a;
@@ -285,7 +290,7 @@ int BPF_PROG(ab_sys_exit, struct pt_regs *regs, long ret)
 
 /* ---- processes ---------------------------------------------------------------------- */
 
-SEC("tp_btf/sched_process_fork")
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(ab_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -310,7 +315,7 @@ int BPF_PROG(ab_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int BPF_PROG(ab_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -397,7 +402,9 @@ static __always_inline void send_interp(struct task_struct *p, __u64 base, __u64
 	__u16 fflags;
 	long w;
 
-	if (bpf_find_vma(p, base, vma_found, &vc, 0) || !vc.file || !(s = scratch_get()))
+	/* p as a BTF pointer (a raw_tp argument is a plain number): the current task */
+	if (bpf_find_vma(bpf_get_current_task_btf(), base, vma_found, &vc, 0) || !vc.file ||
+	    !(s = scratch_get()))
 		return;
 	file = vc.file;
 	off = rec_start(s, AB_EV_FILE, sizeof(struct ab_file), id);
@@ -417,7 +424,7 @@ static __always_inline void send_interp(struct task_struct *p, __u64 base, __u64
 	rec_send(s, off, 4);
 }
 
-SEC("tp_btf/sched_process_exec")
+SEC("raw_tp/sched_process_exec")
 int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 id = bpf_get_current_pid_tgid();

@@ -17,26 +17,51 @@ static __always_inline bool is_tracked(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
-/* Starts a record with a zeroed body of blen bytes; returns the offset of its first string. */
-static __always_inline __u32 rec_start(struct ab_scratch *s, __u16 type, __u32 blen, __u64 id)
-{
-	struct ab_hdr *h = (void *)s->rec;
+/* The largest record body: rec_start zeroes this much whatever the type. */
+union ab_body {
+	struct ab_proc proc;
+	struct ab_argv argv;
+	struct ab_file file;
+	struct ab_exit exit;
+	struct ab_fork fork;
+	struct ab_warn warn;
+};
 
-	__builtin_memset(s->rec, 0, HDR_SZ + blen);
+/* Starts a record in this CPU's scratch buffer with a zeroed body.  Global, like
+ * ab_rec_send. */
+__noinline int ab_rec_start(__u16 type, __u64 id)
+{
+	struct ab_scratch *s = scratch_get();
+	struct ab_hdr *h;
+
+	if (!s)
+		return 0;
+	h = (void *)s->rec;
+	__builtin_memset(s->rec, 0, HDR_SZ + sizeof(union ab_body));
 	h->type = type;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
 	h->src = AB_SRC_EBPF;
-	return HDR_SZ + blen;
+	return 0;
 }
 
-/* Completes the header and copies the record [0, size) to the ring buffer. */
-static __always_inline void rec_send(struct ab_scratch *s, __u32 size, __u16 nstr)
+/* Starts a record with a body of blen bytes; the offset of its first string, a constant
+ * the verifier can follow. */
+#define rec_start(s, type, blen, id) (ab_rec_start(type, id), (__u32)(HDR_SZ + (blen)))
+
+/* Completes the header of the record in this CPU's scratch buffer and copies the record
+ * [0, size) to the ring buffer.  Global: the verifier checks it once, not at every call
+ * site (inlined, it tripled the states of ab_exec). */
+__noinline int ab_rec_send(__u32 size, __u16 nstr)
 {
-	struct ab_hdr *h = (void *)s->rec;
+	struct ab_scratch *s = scratch_get();
+	struct ab_hdr *h;
 	__u32 zero = 0, *seq = bpf_map_lookup_elem(&seqs, &zero);
 	__u64 wake = BPF_RB_NO_WAKEUP;
 
+	if (!s)
+		return 0;
+	h = (void *)s->rec;
 	h->nstr = nstr;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
@@ -51,7 +76,10 @@ static __always_inline void rec_send(struct ab_scratch *s, __u32 size, __u16 nst
 		wake = BPF_RB_FORCE_WAKEUP;
 	if (size > AB_REC_MAX || bpf_ringbuf_output(&events, s->rec, size, wake))
 		__sync_fetch_and_add(&lost_records, 1);
+	return 0;
 }
+
+#define rec_send(s, size, nstr) ab_rec_send(size, nstr)
 
 static __always_inline void put_len(struct ab_scratch *s, __u32 off, __u32 len)
 {

@@ -1,7 +1,7 @@
 /*
  * ebpf.c - loader and consumer of the eBPF backend (kernel side: bpf/asbuilt.bpf.c).
  *
- * Loads the skeleton, attaches its tp_btf programs (scheduler and raw_syscalls tracepoints;
+ * Loads the skeleton, attaches its raw_tp programs (scheduler and raw_syscalls tracepoints;
  * no tracefs needed), and hands each ring-buffer record to the sink after checking its size.
  * AB_EV_FILE records get their strings [1] and [3] folded lexically ("." and ".." removed),
  * because the kernel side only joins directory + path.

@@ -341,8 +341,10 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 			idle_since = t;
 		if (s.nconns == 0 && !o->ebpf)
 			break; /* every connection is closed and read to its end: nothing can follow */
-		if (o->ebpf && s.nconns == 0 && !work && !ebpf_tracer_live(o->ebpf)) {
-			/* the whole tree is gone: its records are in the ring buffer */
+		if (o->ebpf && s.nconns == 0 && !ebpf_tracer_live(o->ebpf)) {
+			/* the whole tree is gone: its records are in the ring buffer, but for the
+			 * last exit's, which another CPU may still be writing; the drain after the
+			 * loop reads them (waiting for a pass without work cost a 20 ms poll) */
 			usleep(1000);
 			break;
 		}
