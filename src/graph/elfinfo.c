@@ -352,8 +352,9 @@ static enum elfinfo_type classify(const GElf_Ehdr *eh, const struct elfinfo *e, 
 				       : ELFINFO_OTHER;
 }
 
-/* Reads the facts of an open ELF object (a file or an archive member) into a new *out. */
-static int read_elf(Elf *elf, struct elfinfo **out)
+/* Reads the facts of an open ELF object (a file or an archive member) into a new *out;
+ * without symbols (and their versions) unless syms. */
+static int read_elf(Elf *elf, bool syms, struct elfinfo **out)
 {
 	Elf_Scn *s[S_N] = { 0 };
 	struct vertab t = { 0 };
@@ -374,11 +375,14 @@ static int read_elf(Elf *elf, struct elfinfo **out)
 	e->machine = eh.e_machine;
 	e->type = classify(&eh, e, 0); /* CORE is known now; DYN/PIE once the rest is read */
 	if ((rc = read_phdrs(elf, e)) < 0 || (rc = scan_sections(elf, s, e)) < 0 ||
-	    (s[S_DYNAMIC] && (rc = read_dynamic(elf, s[S_DYNAMIC], e, &flags1)) < 0) ||
-	    (s[S_VERNEED] && (rc = read_versions(elf, s[S_VERNEED], true, &t)) < 0) ||
-	    (s[S_VERDEF] && (rc = read_versions(elf, s[S_VERDEF], false, &t)) < 0))
+	    (s[S_DYNAMIC] && (rc = read_dynamic(elf, s[S_DYNAMIC], e, &flags1)) < 0))
 		goto out;
-	if (eh.e_type == ET_REL)
+	if (!syms)
+		; /* the headers only */
+	else if ((s[S_VERNEED] && (rc = read_versions(elf, s[S_VERNEED], true, &t)) < 0) ||
+		 (s[S_VERDEF] && (rc = read_versions(elf, s[S_VERDEF], false, &t)) < 0))
+		goto out;
+	else if (eh.e_type == ET_REL)
 		rc = s[S_SYMTAB] ? read_syms(elf, s[S_SYMTAB], NULL, &t, e) : 0;
 	else if (s[S_DYNSYM])
 		rc = read_syms(elf, s[S_DYNSYM], s[S_VERSYM], &t, e);
@@ -393,7 +397,7 @@ out:
 	return rc;
 }
 
-int elfinfo_read(const char *path, struct elfinfo **out)
+static int read_path(const char *path, bool syms, struct elfinfo **out)
 {
 	Elf *elf;
 	int fd, rc;
@@ -402,10 +406,20 @@ int elfinfo_read(const char *path, struct elfinfo **out)
 	rc = elfinfo_open(path, &fd, &elf);
 	if (rc < 0)
 		return rc;
-	rc = read_elf(elf, out);
+	rc = read_elf(elf, syms, out);
 	elf_end(elf);
 	close(fd);
 	return rc;
+}
+
+int elfinfo_read(const char *path, struct elfinfo **out)
+{
+	return read_path(path, true, out);
+}
+
+int elfinfo_read_headers(const char *path, struct elfinfo **out)
+{
+	return read_path(path, false, out);
 }
 
 void elfinfo_free(struct elfinfo *e)
@@ -471,7 +485,7 @@ static int member_add(Elf *elf, struct elfmember **v, size_t *n)
 	rc = 0;
 	m->name = xdup(h->ar_name, &rc);
 	if (rc == 0)
-		rc = read_elf(elf, &m->elf);
+		rc = read_elf(elf, true, &m->elf);
 	return rc == -ENOEXEC ? 0 : rc;
 }
 

@@ -105,7 +105,7 @@ static enum steps_fclass fclass_magic(const char *path)
 		return STEPS_F_ARCHIVE;
 	if (n < 18 || memcmp(h, "\177ELF", 4))
 		return STEPS_F_OTHER;
-	if (elfinfo_read(path, &ei))
+	if (elfinfo_read_headers(path, &ei))
 		return STEPS_F_OTHER;
 	if (ei->type == ELFINFO_REL)
 		c = STEPS_F_OBJECT;

@@ -7,6 +7,15 @@
 #include "asbuilt/graphq.h"
 #include "asbuilt/store.h"
 
+/* The rows of build ?1 in id order.  A build's rows are written together, so their ids form
+ * one range: scanning the table over that range reads them in order, where the build_id
+ * index would find them in another order and sort them (half the time of graph_load).
+ * The filter on build_id (unindexed: "+") keeps rows of another build interleaved in the
+ * range out. */
+#define IN_BUILD(t)                                                                        \
+	"id BETWEEN (SELECT min(id) FROM " t " WHERE build_id = ?1) AND (SELECT max(id) FROM " \
+	t " WHERE build_id = ?1) AND +build_id = ?1"
+
 static int prepare(struct store *st, const char *sql, int64_t id, sqlite3_stmt **s)
 {
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK)
@@ -72,7 +81,7 @@ int graphq_each_process(struct store *st, int64_t build_id,
 
 	if (prepare(st,
 		    "SELECT id, coalesce(parent_id, 0), coalesce(prev_id, 0), exe, cwd, argv "
-		    "FROM processes WHERE build_id = ?1 ORDER BY id",
+		    "FROM processes WHERE " IN_BUILD("processes") " ORDER BY id",
 		    build_id, &s))
 		return -EIO;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -104,7 +113,8 @@ int graphq_each_event(struct store *st, int64_t build_id,
 	if (prepare(st,
 		    "SELECT id, coalesce(process_id, 0), coalesce(version_id, 0), op, access, "
 		    "coalesce(realpath, abspath), abspath2, noise, coalesce(flags, 0), "
-		    "coalesce(result, 0) FROM file_events WHERE build_id = ?1 ORDER BY id",
+		    "coalesce(result, 0) FROM file_events WHERE " IN_BUILD("file_events")
+		    " ORDER BY id",
 		    build_id, &s))
 		return -EIO;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -138,7 +148,7 @@ int graphq_each_version(struct store *st, int64_t build_id,
 
 	if (prepare(st,
 		    "SELECT id, vseq, coalesce(writer_id, 0), path, sha256, origin, state "
-		    "FROM file_versions WHERE build_id = ?1 ORDER BY id",
+		    "FROM file_versions WHERE " IN_BUILD("file_versions") " ORDER BY id",
 		    build_id, &s))
 		return -EIO;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
