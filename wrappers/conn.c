@@ -1,10 +1,16 @@
 /*
  * conn.c - state, collector connection and record sending of the interposer.
  *
- * One AF_UNIX SOCK_SEQPACKET connection per process image, made in the constructor (and
- * again in a fork child by the pthread_atfork child handler).  Every record is one sendmsg
- * whose iovecs point at the caller's bytes: nothing is copied, nothing is allocated, no
- * lock is taken, so sending is safe from threads, signal handlers and vfork children.
+ * One AF_UNIX SOCK_SEQPACKET connection per process image, made in the constructor.  A fork
+ * child is lazy: it connects (and announces itself, AB_PROC_FORKED) only when it first has
+ * something to send, or before it makes children of its own.  Most fork children only exec:
+ * when the target loads the interposer, the exec goes unannounced and the new image tells
+ * the collector about the fork child instead (AB_ENV_FORKED, AB_PROC_FORK_EXEC), which
+ * saves a connection and four records per command a shell or make runs.
+ *
+ * Every record is one sendmsg whose iovecs point at the caller's bytes: nothing is copied,
+ * nothing is allocated, no lock is taken, so sending is safe from threads, signal handlers
+ * and vfork children.
  *
  * A vfork (or raw clone) child sees getpid() != g_pid: it sends on the inherited
  * connection with its own pid and changes no global state; the collector treats an unknown
@@ -16,6 +22,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -31,6 +38,8 @@
 #define WCONN_OFF 0 /* not started (ASBUILT_SOCK unset or constructor not run yet) */
 #define WCONN_ON 1
 #define WCONN_INERT 2 /* collector unreachable or gone: do nothing more */
+#define WCONN_LAZY 3 /* fork child that has not connected yet (it has sent nothing) */
+#define WCONN_CONNECTING 4 /* a lazy fork child connecting (one thread does it) */
 #define WCONN_FD_MIN 1000 /* move our socket above the fds programs and shells juggle */
 
 #define WSOCK_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -48,6 +57,10 @@ static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
+static unsigned g_hello_flags; /* AB_PROC_FORK_EXEC when a lazy fork child exec'd us */
+/* set by a vfork child of a lazy process, whose records had no connection to go to (the
+ * memory is its parent's): the parent connects and says so as soon as it runs again */
+static int g_lazy_lost;
 #define WCONN_ACK_TIMEOUT_MS 120000
 static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
 
@@ -81,7 +94,14 @@ int wconn_enabled(void)
 
 int wconn_on(void)
 {
-	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_ON;
+	int st = __atomic_load_n(&g_state, __ATOMIC_RELAXED);
+
+	return st == WCONN_ON || st == WCONN_LAZY || st == WCONN_CONNECTING;
+}
+
+int wconn_lazy(void)
+{
+	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_LAZY && getpid() == g_pid;
 }
 
 /* Create "$ASBUILT_DIR/unreachable.<pid>" once; raw syscalls only. */
@@ -138,6 +158,61 @@ static int wconn_connect(void)
 	return fd;
 }
 
+static void wconn_hello(unsigned flags, const char *execfn);
+
+/* After a vfork child of this (then lazy) process could not send: an AB_WARN_OTHER, so
+ * that the record says its records are missing. */
+static void wconn_report_lost(void)
+{
+	static const char what[] = "records of a vfork child of an unconnected fork child";
+	struct ab_warn w = { .reason = AB_WARN_OTHER };
+	struct wstr s = { what, sizeof what - 1 };
+
+	if (!__atomic_exchange_n(&g_lazy_lost, 0, __ATOMIC_ACQ_REL))
+		return;
+	wconn_send(AB_EV_WARN, &w, sizeof w, &s, 1);
+}
+
+/* Connects a lazy fork child and announces it; 0 when connected.  Not from a vfork child
+ * of a lazy process: the connection would be the child's, not its parent's. */
+static int wconn_activate(void)
+{
+	int st = WCONN_LAZY, fd, e = errno;
+
+	if (getpid() != g_pid)
+		return -1;
+	if (!__atomic_compare_exchange_n(&g_state, &st, WCONN_CONNECTING, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		/* another thread is connecting; bounded, for a signal handler that interrupted
+		 * this very thread while it connects (that record is then dropped) */
+		for (int i = 0; i < 10000; i++) {
+			st = __atomic_load_n(&g_state, __ATOMIC_ACQUIRE);
+			if (st != WCONN_CONNECTING)
+				break;
+			sched_yield();
+		}
+		return st == WCONN_ON ? 0 : -1;
+	}
+	fd = wconn_connect();
+	if (fd < 0) {
+		wconn_go_inert(1);
+		errno = e;
+		return -1;
+	}
+	g_fd = fd;
+	__atomic_store_n(&g_state, WCONN_ON, __ATOMIC_RELEASE);
+	wconn_hello(AB_PROC_FORKED, "");
+	wconn_report_lost();
+	errno = e;
+	return 0;
+}
+
+void wconn_ensure(void)
+{
+	if (__atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_LAZY)
+		wconn_activate();
+}
+
 int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
 {
 	struct ab_hdr h;
@@ -151,8 +226,21 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	ssize_t r;
 	int e;
 
-	if (!wconn_on() || n > WCONN_MAXSTR)
+	if (n > WCONN_MAXSTR)
 		return -EINVAL;
+	switch (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE)) {
+	case WCONN_ON:
+		break;
+	case WCONN_LAZY:
+	case WCONN_CONNECTING:
+		if (wconn_activate() == 0)
+			break;
+		if (getpid() != g_pid) /* a vfork child of a lazy process: nowhere to send */
+			__atomic_store_n(&g_lazy_lost, 1, __ATOMIC_RELEASE);
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
 	iov[k++] = (struct iovec){ &h, sizeof h };
 	iov[k++] = (struct iovec){ (void *)body, blen };
 	for (i = 0; i < n; i++) {
@@ -253,7 +341,12 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	struct ab_exit x = { 0 };
 	int e = errno, sync;
 
-	if (!wconn_on())
+	/* a lazy fork child that never sent anything leaves nothing to close, unless a vfork
+	 * child of it lost records: then it connects to say so */
+	if (__atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_LAZY &&
+	    __atomic_load_n(&g_lazy_lost, __ATOMIC_ACQUIRE))
+		wconn_ensure();
+	if (__atomic_load_n(&g_state, __ATOMIC_RELAXED) != WCONN_ON)
 		return;
 	/* only the connection's own process, never a vfork child sharing it */
 	sync = reaped == 0 && g_wrote && getpid() == g_pid;
@@ -353,8 +446,9 @@ static void wconn_hello(unsigned flags, const char *execfn)
 {
 	struct ab_proc p;
 	struct stat st;
-	struct wstr s[4];
-	char cwd[WPATH_BUF];
+	struct wstr s[5];
+	char cwd[WPATH_BUF], abs[WPATH_BUF];
+	int trunc = 0;
 	size_t alen = g_args_proc ? wconn_cmdline_len() : g_args_len;
 
 	memset(&p, 0, sizeof p);
@@ -375,19 +469,30 @@ static void wconn_hello(unsigned flags, const char *execfn)
 	s[1] = (struct wstr){ cwd, strlen(cwd) };
 	s[2] = (struct wstr){ execfn, strlen(execfn) };
 	s[3] = (struct wstr){ "", 0 };
-	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, 4) < 0)
+	if (flags & AB_PROC_FORK_EXEC) /* what the unsent AB_EV_EXEC would have named */
+		s[4] = (struct wstr){ abs, wpath_abs_at(AT_FDCWD, execfn, abs, &trunc) };
+	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, flags & AB_PROC_FORK_EXEC ? 5 : 4) < 0)
 		return;
 	wconn_send_argv(alen);
 	wconn_send_env();
 }
 
-/* Fork child: a new connection of its own and a PROC record naming the parent. */
+/* Before fork: a lazy parent connects first, so that its children's records name a known
+ * process. */
+static void wconn_atfork_prepare(void)
+{
+	wconn_ensure();
+}
+
+/* Fork child: lazy, with no connection of its own yet (wconn_activate makes it). */
 static void wconn_atfork_child(void)
 {
-	int e = errno, fd;
+	int e = errno, st;
 
 	g_wrote = 0;
 	g_wopen = 0;
+	g_hello_flags = 0;
+	g_lazy_lost = 0;
 	if (!g_enabled)
 		return;
 	t_tid = 0;
@@ -397,15 +502,10 @@ static void wconn_atfork_child(void)
 	g_pid = getpid();
 	g_seq = 0;
 	g_marked = 0;
-	g_state = WCONN_OFF;
-	fd = wconn_connect();
-	if (fd < 0) {
-		wconn_go_inert(1);
-	} else {
-		g_fd = fd;
-		g_state = WCONN_ON;
-		wconn_hello(AB_PROC_FORKED, "");
-	}
+	st = g_state;
+	g_state = st == WCONN_INERT ? WCONN_INERT : WCONN_LAZY;
+	if (!WCONN_LAZY_FORK)
+		wconn_ensure();
 	errno = e;
 }
 
@@ -485,12 +585,16 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wfsops_init();
 	wproc_init();
 	wdlopen_init();
-	pthread_atfork(NULL, NULL, wconn_atfork_child);
+	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);
 	g_pid = getpid();
 	g_enabled = 1;
 	if (getenv(AB_ENV_SYNC)) { /* the image we replaced opened files we may write */
 		g_wrote = 1;
 		unsetenv(AB_ENV_SYNC);
+	}
+	if (getenv(AB_ENV_FORKED)) { /* the image we replaced was a fork child never heard of */
+		g_hello_flags = AB_PROC_FORK_EXEC;
+		unsetenv(AB_ENV_FORKED);
 	}
 	fd = wconn_connect();
 	if (fd < 0) {
@@ -499,7 +603,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	}
 	g_fd = fd;
 	g_state = WCONN_ON;
-	wconn_hello(0, g_execfn);
+	wconn_hello(g_hello_flags, g_execfn);
 out:
 	errno = e;
 }

@@ -2,13 +2,15 @@
  * elfcheck.c - is the file about to be exec'd a static binary (no PT_INTERP)?
  *
  * A static binary does not load the interposer, so nothing it does is seen; the exec hooks
- * warn about it.  Reads the ELF header and program headers with raw pread into a stack
+ * warn about it.  A fork child that has sent nothing yet execs without a word only when the
+ * target will load the interposer and say so itself: dynamic, and not setuid/setgid.  Reads the ELF header and program headers with raw pread into a stack
  * buffer; follows one "#!" interpreter.  Safe in a vfork child.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -76,11 +78,12 @@ static int welf_shebang(const unsigned char *buf, long n, char *out, size_t cap)
 	return 1;
 }
 
-int welf_static_at(int dirfd, const char *path, int atflags)
+int welf_check_at(int dirfd, const char *path, int atflags)
 {
 	unsigned char buf[WELF_BUF];
 	char interp[256];
 	int depth, flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r = 0;
+	struct stat st;
 	long fd, n;
 
 	for (depth = 0; depth < WELF_DEPTH; depth++) {
@@ -89,20 +92,27 @@ int welf_static_at(int dirfd, const char *path, int atflags)
 		else
 			fd = syscall(SYS_openat, dirfd, path, flags);
 		if (fd < 0)
-			return 0;
+			return r;
+		if (syscall(SYS_fstat, fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+			r |= WELF_SETID;
 		n = syscall(SYS_pread64, fd, buf, sizeof buf, 0L);
 		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
-			r = welf_scan(fd, buf, n);
+			r |= welf_scan(fd, buf, n) ? WELF_STATIC : WELF_DYNAMIC;
 			syscall(SYS_close, fd);
 			return r;
 		}
 		syscall(SYS_close, fd);
 		if (n < 4 || buf[0] != '#' || buf[1] != '!' ||
 		    !welf_shebang(buf, n, interp, sizeof interp))
-			return 0;
+			return r;
 		path = interp;
 		dirfd = AT_FDCWD;
 		atflags = 0;
 	}
-	return 0;
+	return r;
+}
+
+int welf_static_at(int dirfd, const char *path, int atflags)
+{
+	return !!(welf_check_at(dirfd, path, atflags) & WELF_STATIC);
 }

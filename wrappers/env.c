@@ -23,7 +23,8 @@ static int wenv_ours(const char *entry)
 	       (!strncmp(entry, AB_ENV_SOCK "=", sizeof AB_ENV_SOCK) ||
 		!strncmp(entry, AB_ENV_LIB "=", sizeof AB_ENV_LIB) ||
 		!strncmp(entry, AB_ENV_DIR "=", sizeof AB_ENV_DIR) ||
-		!strncmp(entry, AB_ENV_SYNC "=", sizeof AB_ENV_SYNC));
+		!strncmp(entry, AB_ENV_SYNC "=", sizeof AB_ENV_SYNC) ||
+		!strncmp(entry, AB_ENV_FORKED "=", sizeof AB_ENV_FORKED));
 }
 
 /* The program's own LD_PRELOAD value in envp (last one wins, as in ld.so), or NULL. */
@@ -44,7 +45,7 @@ size_t wenv_slots(char *const envp[])
 
 	while (envp && envp[n])
 		n++;
-	return n + 6; /* LD_PRELOAD, 3 x ASBUILT_*, ASBUILT_SYNC, NULL */
+	return n + 7; /* LD_PRELOAD, 3 x ASBUILT_*, ASBUILT_SYNC, ASBUILT_FORKED, NULL */
 }
 
 /* Bytes of "LD_PRELOAD=<lib>[:<old>]" plus the NUL for an old value. */
@@ -110,6 +111,16 @@ void wenv_add_sync(char **env)
 	while (env[k])
 		k++;
 	env[k++] = (char *)AB_ENV_SYNC "=1";
+	env[k] = NULL;
+}
+
+void wenv_add_forked(char **env)
+{
+	size_t k = 0;
+
+	while (env[k])
+		k++;
+	env[k++] = (char *)AB_ENV_FORKED "=1";
 	env[k] = NULL;
 }
 

@@ -90,7 +90,8 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 	char abs[WPATH_BUF];
 	size_t alen = 0;
 	unsigned fl = 0;
-	int e = errno, trunc = 0, n, chk = atflags;
+	int e = errno, trunc = 0, n, chk = atflags, dfd = kind == WEXEC_VE ? AT_FDCWD : fd;
+	int quiet = 0; /* a lazy fork child execs unannounced: the new image tells for it */
 
 	if (!wconn_enabled())
 		return wexec_real(kind, fd, path, argv, envp, atflags);
@@ -103,15 +104,22 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 		} else {
 			alen = wpath_abs_at(kind == WEXEC_AT ? fd : AT_FDCWD, path, abs, &trunc);
 		}
-		fl = wexec_announce(kind == WEXEC_VE ? AT_FDCWD : fd, path, abs, alen, chk, 0);
+		/* only when the target surely loads the interposer: dynamic, no setuid/setgid */
+		quiet = wconn_lazy() && welf_check_at(dfd, path, chk) == WELF_DYNAMIC;
+		if (!quiet)
+			fl = wexec_announce(dfd, path, abs, alen, chk, 0);
 	}
 	{
 		WENV_DOCTOR(nenv, envp);
 		wenv_add_sync(nenv);
+		if (quiet)
+			wenv_add_forked(nenv);
 		errno = e;
 		wexec_real(kind, fd, path, argv, nenv, atflags);
 	}
 	e = errno;
+	if (quiet) /* it failed: say what was tried after all (this connects) */
+		fl = wexec_announce(dfd, path, abs, alen, chk, 0);
 	wexec_failed(path, abs, alen, fl, e);
 	errno = e;
 	return -1;

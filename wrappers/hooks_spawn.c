@@ -1,9 +1,10 @@
 /*
- * hooks_spawn.c - posix_spawn, posix_spawnp, system and popen.
+ * hooks_spawn.c - posix_spawn, posix_spawnp, system, popen, and vfork.
  *
- * These start a new child (AB_EXEC_SPAWN) and glibc execs inside it with internal calls
- * that our hooks do not see.  posix_spawn* get the doctored envp; system and popen use
- * environ, so it is repaired with setenv first (the parent's context, never a vfork child).
+ * The first four start a new child (AB_EXEC_SPAWN) and glibc execs inside it with internal
+ * calls that our hooks do not see.  posix_spawn* get the doctored envp; system and popen
+ * use environ, so it is repaired with setenv first (the parent's context, never a vfork
+ * child).  vfork only makes a lazy fork child connect first (conn.c, WCONN_LAZY_FORK).
  */
 #undef _FORTIFY_SOURCE
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -21,6 +23,9 @@ WREAL_DECL(posix_spawn);
 WREAL_DECL(posix_spawnp);
 WREAL_DECL(system);
 WREAL_DECL(popen);
+#if WCONN_LAZY_FORK
+WREAL_DECL(vfork);
+#endif
 
 /* Shared body of posix_spawn (search 0) and posix_spawnp (search 1). */
 static int wspawn_run(int search, pid_t *pid, const char *file,
@@ -116,10 +121,43 @@ WHOOK FILE *popen(const char *cmd, const char *type)
 	return fp;
 }
 
+#if WCONN_LAZY_FORK
+/*
+ * vfork: a fork child that has not connected (conn.c) connects before its vfork child runs,
+ * which shares its memory but not its descriptors and so could not connect for it.  A C
+ * wrapper cannot call vfork: the child would return through the wrapper's frame, which the
+ * suspended parent still needs.  The hook is a stub that calls wspawn_before_vfork (which
+ * returns the real vfork) and jumps there, leaving no frame of its own.
+ */
+__attribute__((visibility("hidden"))) void *wspawn_before_vfork(void);
+
+void *wspawn_before_vfork(void)
+{
+	void *real = (void *)WREAL(vfork);
+
+	wconn_ensure();
+	return real ? real : (void *)fork; /* vfork may always be a fork */
+}
+
+__asm__(".text\n"
+	".globl vfork\n"
+	".type vfork, @function\n"
+	"vfork:\n"
+	"	endbr64\n"
+	"	sub $8, %rsp\n" /* the callee's stack aligned to 16 bytes */
+	"	call wspawn_before_vfork\n"
+	"	add $8, %rsp\n"
+	"	jmp *%rax\n"
+	".size vfork, .-vfork\n");
+#endif
+
 void wspawn_init(void)
 {
 	(void)WREAL(posix_spawn);
 	(void)WREAL(posix_spawnp);
 	(void)WREAL(system);
 	(void)WREAL(popen);
+#if WCONN_LAZY_FORK
+	(void)WREAL(vfork);
+#endif
 }

@@ -54,8 +54,27 @@ extern const char *wconn_lib;
 /* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
 int wconn_enabled(void);
 
-/* Nonzero when records can be sent (connected and not inert).  Cheap: one load. */
+/* Nonzero when records can be sent (connected, or a fork child that connects when it
+ * first sends; not inert).  Cheap: one load. */
 int wconn_on(void);
+
+/* Nonzero in a fork child that has not connected yet: it has sent nothing.  Its exec of a
+ * dynamic target need not connect (AB_ENV_FORKED); anything else it sends connects first. */
+int wconn_lazy(void);
+
+/* Connects now if this process is a lazy fork child (before it makes children that would
+ * name it as their parent: fork, vfork, posix_spawn, system, popen). */
+void wconn_ensure(void);
+
+/* Fork children connect lazily only where vfork is hooked (hooks_spawn.c: an assembly stub
+ * per architecture): a vfork child of a fork child that has not connected could not send
+ * its records, since it shares its parent's memory but not its descriptors.  Elsewhere
+ * they connect at once. */
+#if defined(__x86_64__)
+#define WCONN_LAZY_FORK 1
+#else
+#define WCONN_LAZY_FORK 0
+#endif
 
 /* Send one record: header (filled here) + body + strings as iovecs, one sendmsg.
  * Strings longer than the record allows are cut.  Safe from threads, vfork children and
@@ -127,6 +146,10 @@ void wenv_build(char **out, char *pl, size_t plsz, char *const envp[]);
  * image opened files for writing and is about to exec (wconn_exec_sync). */
 void wenv_add_sync(char **env);
 
+/* Adds AB_ENV_FORKED=1 to an environment made by wenv_build (it has the slot): the exec of
+ * a fork child that has not connected (wconn_lazy). */
+void wenv_add_forked(char **env);
+
 /* Doctor the process environment with setenv (system/popen; never in a vfork child). */
 void wenv_fix_environ(void);
 
@@ -142,6 +165,13 @@ void wenv_fix_environ(void);
  * without PT_INTERP, 0 when dynamic, a script of a dynamic interpreter, or unreadable.
  * atflags: AT_EMPTY_PATH honoured.  Raw syscalls only. */
 int welf_static_at(int dirfd, const char *path, int atflags);
+
+/* What the file at dirfd/path (following "#!" lines) is: WELF_* bits, 0 when unknown or
+ * unreadable. */
+#define WELF_STATIC 0x1 /* ELF without PT_INTERP */
+#define WELF_DYNAMIC 0x2 /* ELF with PT_INTERP: it loads the interposer */
+#define WELF_SETID 0x4 /* setuid or setgid on the way: ld.so ignores LD_PRELOAD */
+int welf_check_at(int dirfd, const char *path, int atflags);
 
 /* ---- hooks_exec.c -------------------------------------------------------------------- */
 

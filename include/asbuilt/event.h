@@ -43,6 +43,10 @@
  * image it becomes writes through those descriptors (`cmd > out`), so it waits at exit
  * until they are hashed (AB_EXIT_SYNC); removed from the environment by the constructor */
 #define AB_ENV_SYNC "ASBUILT_SYNC"
+/* set by the interposer on the exec of a fork child that had sent nothing (it connects
+ * lazily): the image it becomes announces that fork child too (AB_PROC_FORK_EXEC);
+ * removed from the environment by the constructor */
+#define AB_ENV_FORKED "ASBUILT_FORKED"
 
 /* hdr.type */
 #define AB_EV_PROC 1 /* a process image starts (preload: constructor; ebpf: exec) */
@@ -73,7 +77,8 @@ struct ab_hdr {
 };
 
 /* AB_EV_PROC: strings: [0] executable (absolute, resolved), [1] cwd, [2] exec filename as
- * given to execve (may be relative; ebpf: bprm->filename), [3] script interpreter or "" */
+ * given to execve (may be relative; ebpf: bprm->filename), [3] script interpreter or "",
+ * and with AB_PROC_FORK_EXEC [4] the exec filename made absolute as AB_EV_EXEC's [1] */
 struct ab_proc {
 	__u32 ppid;
 	__u32 uid;
@@ -87,6 +92,10 @@ struct ab_proc {
 #define AB_PROC_ARGV_TRUNC 0x2 /* argv could not be sent whole */
 #define AB_PROC_SETUID 0x4 /* AT_SECURE: ld.so ignores LD_PRELOAD there */
 #define AB_PROC_FORKED 0x8 /* a fork child without exec (same image as its parent) */
+/* preload: the image comes from the exec of a fork child that sent nothing (no connection,
+ * no AB_EV_EXEC): the collector makes that fork child's row and its exec event, from this
+ * record's exe and exec path, as if they had been sent */
+#define AB_PROC_FORK_EXEC 0x10
 
 /* AB_EV_ARGV: strings: [0] bytes [offset, offset+len) of the raw argv */
 struct ab_argv {

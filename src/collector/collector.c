@@ -270,9 +270,35 @@ static void exec_event_from_proc(struct collector *c, struct image *img, const s
 	collector_file_event(c, img, &x, "exec");
 }
 
+/* preload: this image comes from the exec of a fork child that never connected, so never
+ * sent its PROC or the AB_EV_EXEC (AB_PROC_FORK_EXEC): its row and exec event are made
+ * here, as a fork child's are under ebpf (an AB_EV_FORK row, the exec event on it). */
+static void fork_exec_implied(struct collector *c, const struct decoded *d)
+{
+	struct image *cur = u64map_get(&c->by_pid, d->hdr.pid), *fk;
+	struct decoded fd = *d, x = { .hdr = d->hdr, .nstr = 2 };
+
+	if (cur && !cur->ended)
+		return; /* the fork child did announce itself after all */
+	fd.hdr.type = AB_EV_FORK;
+	fk = image_new(c, &fd, (int)d->hdr.pid, (int)d->u.proc.ppid, NULL, 0);
+	if (!fk || d->nstr < 5 || !*decode_str(d, 2))
+		return;
+	x.str[0] = d->str[2];
+	x.len[0] = d->len[2];
+	x.str[1] = d->str[4];
+	x.len[1] = d->len[4];
+	collector_file_event(c, fk, &x, "exec");
+	fk->exec_pending = 1;
+}
+
 static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
 {
-	struct image *prev = u64map_get(&c->by_pid, d->hdr.pid), *img;
+	struct image *prev, *img;
+
+	if (d->u.proc.flags & AB_PROC_FORK_EXEC)
+		fork_exec_implied(c, d);
+	prev = u64map_get(&c->by_pid, d->hdr.pid);
 
 	/* the image that exec'd sent everything it did (its opens, the exec) before this
 	 * record existed, on its own connection: take that in first (preload) */
