@@ -48,6 +48,12 @@ const char *sbom_basename(const char *path);
 /* Prints root (formatted), then a newline, to out and deletes root.  0, -ENOMEM, -EIO. */
 int sbom_json_emit(cJSON *root, FILE *out);
 
+/* Prints item (formatted, with indent after every line break: its depth in the document)
+ * to out and deletes it: a part of a document written piece by piece.  -ENOMEM also for an
+ * allocation failure of any helper below since the view was made (the flag stays set).
+ * 0, -ENOMEM, -EIO. */
+int sbom_json_write(cJSON *item, const char *indent, FILE *out);
+
 /* The incompleteness statement in one line: "record incomplete: r1 (detail); r2" as a new
  * string you free, or NULL (ENOMEM). */
 char *sbom_incomplete_text(const struct sbom_doc *d);

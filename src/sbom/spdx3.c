@@ -12,15 +12,46 @@ const char *sbom3_iri(struct w3 *w, const char *key)
 	return w->iri;
 }
 
-cJSON *sbom3_element(struct w3 *w, const char *type, const char *key)
+/* Writes node as the next member of @graph and deletes it. */
+static void put(struct w3 *w, cJSON *node)
 {
-	cJSON *e = sbom_jpush_obj(w->graph);
+	int r;
 
+	/* laid out as cJSON prints a whole document: a member of @graph is two levels deep */
+	if (w->n_written++ && fputs(", ", w->out) == EOF) {
+		cJSON_Delete(node);
+		r = -EIO;
+	} else {
+		r = sbom_json_write(node, "\t\t", w->out);
+	}
+	if (r && !w->rc)
+		w->rc = r;
+}
+
+/* A new node of @graph; the one made before is complete and is written now. */
+static cJSON *node(struct w3 *w)
+{
+	if (w->pending)
+		put(w, w->pending);
+	w->pending = cJSON_CreateObject();
+	if (!w->pending && !w->rc)
+		w->rc = -ENOMEM;
+	return w->pending;
+}
+
+/* Fills e as the element key and notes its IRI. */
+static cJSON *element_of(struct w3 *w, cJSON *e, const char *type, const char *key)
+{
 	sbom_jstr(e, "type", type);
 	sbom_jstr(e, "spdxId", sbom3_iri(w, key));
 	sbom_jstr(e, "creationInfo", "_:creationinfo");
-	sbom_jpush_str(w->elements, sbom3_iri(w, key));
+	sb_putn(&w->iris, w->iri, strlen(w->iri) + 1);
 	return e;
+}
+
+cJSON *sbom3_element(struct w3 *w, const char *type, const char *key)
+{
+	return element_of(w, node(w), type, key);
 }
 
 cJSON *sbom3_rel(struct w3 *w, const char *from_key, const char *type, const char *const *to_keys,
@@ -223,10 +254,11 @@ static void product(struct w3 *w)
 	license(w, key, "hasDeclaredLicense", id->license_declared);
 }
 
-/* The head of the graph: CreationInfo, the agent and tool, the document and the SBOM. */
+/* The head of the graph: CreationInfo, the agent and tool; and the document and the SBOM,
+ * returned without their element lists (the caller writes them at the end). */
 static cJSON *head(struct w3 *w, cJSON **sbom)
 {
-	cJSON *ci = sbom_jpush_obj(w->graph), *doc, *a, *prof;
+	cJSON *ci = node(w), *doc, *a, *prof;
 	char name[512];
 	char *text = sbom_incomplete_text(w->v->d);
 	const struct sbom_doc *d = w->v->d;
@@ -241,7 +273,8 @@ static cJSON *head(struct w3 *w, cJSON **sbom)
 	sbom_jstr(a, "name", "asbuilt record");
 	sbom_jstr(a, "comment", "asbuilt recorded the build and invoked its first process.");
 	sbom_jstr(sbom3_element(w, "Tool", "Tool-" SBOM_TOOL_ID), "name", SBOM_TOOL_ID);
-	doc = sbom3_element(w, "SpdxDocument", "DOCUMENT");
+	/* the document and the SBOM list every element: they are written last */
+	doc = element_of(w, cJSON_CreateObject(), "SpdxDocument", "DOCUMENT");
 	snprintf(name, sizeof(name), "%s%s%s", d->name, d->version ? "-" : "",
 		 d->version ? d->version : "");
 	sbom_jstr(doc, "name", name);
@@ -260,7 +293,7 @@ static cJSON *head(struct w3 *w, cJSON **sbom)
 	sbom_jpush_str(prof, "simpleLicensing");
 	sbom_jpush_str(prof, "build");
 	sbom_jpush_str(sbom_jarr(doc, "rootElement"), sbom3_iri(w, "SBOM"));
-	*sbom = sbom3_element(w, "software_Sbom", "SBOM");
+	*sbom = element_of(w, cJSON_CreateObject(), "software_Sbom", "SBOM");
 	sbom_jstr(*sbom, "name", name);
 	sbom_jpush_str(sbom_jarr(*sbom, "software_sbomType"), "build");
 	sbom_jpush_str(sbom_jarr(*sbom, "rootElement"), sbom3_iri(w, w->v->product_key));
@@ -285,20 +318,39 @@ static void annotations(struct w3 *w)
 	}
 }
 
+/* Gives e the list "element" of every element made but those named in skip[0..nskip)
+ * and writes it. */
+static void put_with_elements(struct w3 *w, cJSON *e, const char *const *skip, size_t nskip)
+{
+	cJSON *arr = sbom_jarr(e, "element");
+	const char *p = w->iris.p, *end = p + w->iris.len;
+
+	for (; p && p < end; p += strlen(p) + 1) {
+		size_t i = 0;
+
+		while (i < nskip && strcmp(p, skip[i]))
+			i++;
+		if (i == nskip)
+			sbom_jpush_str(arr, p);
+	}
+	put(w, e);
+}
+
 int sbom_write_spdx3(const struct sbom_doc *d, FILE *out)
 {
 	struct sbom_view v;
-	struct w3 w = { .v = &v };
-	cJSON *root, *doc, *sbom, *it;
+	struct w3 w = { .v = &v, .out = out };
+	cJSON *doc, *sbom;
+	char doc_iri[sizeof(w.iri)], sbom_iri[sizeof(w.iri)];
+	const char *skip[2] = { doc_iri, sbom_iri };
 	int r = sbom_view_init(&v, d, "spdx3");
 
 	if (r)
 		return r;
-	root = cJSON_CreateObject();
 	w.seen = cJSON_CreateObject();
-	w.elements = cJSON_CreateArray();
-	sbom_jstr(root, "@context", "https://spdx.org/rdf/3.0.1/spdx-context.jsonld");
-	w.graph = sbom_jarr(root, "@graph");
+	if (fputs("{\n\t\"@context\":\t\"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\",\n"
+		  "\t\"@graph\":\t[", out) == EOF)
+		w.rc = -EIO;
 	doc = head(&w, &sbom);
 	annotations(&w);
 	product(&w);
@@ -308,20 +360,19 @@ int sbom_write_spdx3(const struct sbom_doc *d, FILE *out)
 		file(&w, (int)v.file_order[i]);
 	sbom3_relationships(&w);
 	sbom3_builds(&w);
+	if (w.pending)
+		put(&w, w.pending);
 	/* the document lists every element but itself; the SBOM every element but the two */
-	sbom_jarr(doc, "element");
-	sbom_jarr(sbom, "element");
-	cJSON_ArrayForEach(it, w.elements)
-	{
-		if (!strcmp(it->valuestring, sbom3_iri(&w, "DOCUMENT")))
-			continue;
-		sbom_jpush_str(cJSON_GetObjectItem(doc, "element"), it->valuestring);
-		if (strcmp(it->valuestring, sbom3_iri(&w, "SBOM")))
-			sbom_jpush_str(cJSON_GetObjectItem(sbom, "element"), it->valuestring);
-	}
+	snprintf(doc_iri, sizeof(doc_iri), "%s", sbom3_iri(&w, "DOCUMENT"));
+	snprintf(sbom_iri, sizeof(sbom_iri), "%s", sbom3_iri(&w, "SBOM"));
+	put_with_elements(&w, doc, skip, 1);
+	put_with_elements(&w, sbom, skip, 2);
+	if (fputs("]\n}\n", out) == EOF || fflush(out) == EOF)
+		w.rc = w.rc ? w.rc : -EIO;
+	if (w.iris.oom && !w.rc)
+		w.rc = -ENOMEM;
 	cJSON_Delete(w.seen);
-	cJSON_Delete(w.elements);
-	r = sbom_json_emit(root, out);
+	free(w.iris.p);
 	sbom_view_release(&v);
-	return r;
+	return w.rc;
 }

@@ -2,13 +2,19 @@
 #ifndef ASBUILT_SBOM_SPDX3_H
 #define ASBUILT_SBOM_SPDX3_H
 
+#include "asbuilt/sbuf.h"
 #include "internal.h"
 
+/* The document is written as it is made, one node of @graph at a time: a big record's
+ * whole tree took a gigabyte.  A node is complete once the next one is made. */
 struct w3 {
 	const struct sbom_view *v;
-	cJSON *graph;	 /* the @graph array */
-	cJSON *elements; /* the IRI of every element written, in order */
-	cJSON *seen;	 /* keys of shared elements already written (licenses, organizations) */
+	FILE *out;
+	int rc;		  /* the first write failure (-ENOMEM, -EIO), or 0 */
+	size_t n_written; /* nodes of @graph written */
+	cJSON *pending;	  /* the node made last, written when the next is made */
+	struct sb iris;	  /* the IRI of every element made, in order, each NUL-terminated */
+	cJSON *seen;	  /* keys of shared elements already made (licenses, organizations) */
 	size_t n_rels;
 	char iri[1024]; /* scratch for sbom3_iri */
 };
@@ -16,7 +22,8 @@ struct w3 {
 /* "<namespace>#<key>" in w->iri (overwritten by the next call). */
 const char *sbom3_iri(struct w3 *w, const char *key);
 
-/* Appends an element {type, spdxId, creationInfo} to the graph and returns it. */
+/* Starts a new element {type, spdxId, creationInfo} of the graph and returns it; it is
+ * written when the next one is started. */
 cJSON *sbom3_element(struct w3 *w, const char *type, const char *key);
 
 /* Appends "from type to[0..n)" (a LifecycleScopedRelationship when scope is not NULL);

@@ -404,19 +404,42 @@ char *sbom_incomplete_text(const struct sbom_doc *d)
 	return s;
 }
 
-int sbom_json_emit(cJSON *root, FILE *out)
+/* fputs(text) with indent written after every newline; 0 or EOF. */
+static int put_indented(const char *text, const char *indent, FILE *out)
+{
+	const char *nl;
+
+	if (!*indent)
+		return fputs(text, out) == EOF ? EOF : 0;
+	for (; (nl = strchr(text, '\n')); text = nl + 1)
+		if (fwrite(text, 1, (size_t)(nl - text) + 1, out) != (size_t)(nl - text) + 1 ||
+		    fputs(indent, out) == EOF)
+			return EOF;
+	return fputs(text, out) == EOF ? EOF : 0;
+}
+
+int sbom_json_write(cJSON *item, const char *indent, FILE *out)
 {
 	char *text = NULL;
 	int r = 0;
 
-	if (json_failed || !root)
+	if (json_failed || !item)
 		r = -ENOMEM;
-	else if (!(text = cJSON_Print(root)))
+	else if (!(text = cJSON_Print(item)))
 		r = -ENOMEM;
-	else if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
+	else if (put_indented(text, indent, out) == EOF)
 		r = -EIO;
 	free(text);
-	cJSON_Delete(root);
+	cJSON_Delete(item);
+	return r;
+}
+
+int sbom_json_emit(cJSON *root, FILE *out)
+{
+	int r = sbom_json_write(root, "", out);
+
+	if (!r && (fputc('\n', out) == EOF || fflush(out) == EOF))
+		r = -EIO;
 	json_failed = 0;
 	return r;
 }
