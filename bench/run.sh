@@ -21,6 +21,9 @@
 #   BENCH_MODES     traced modes to try (default "preload preload-cold ebpf ebpf-cold bear
 #                   strace"; untraced always runs)
 #   ASBUILT         the asbuilt binary (default build/bin/asbuilt)
+#   BENCH_BASE      another asbuilt binary to compare with in the same rounds (a build of
+#                   an older commit: `make B=/tmp/base` in a worktree of it): adds the modes
+#                   preload-base and ebpf-base, the same records made by that binary
 #   BENCH_OUT       output directory (default build/bench)
 #   BENCH_CACHE     source cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/asbuilt-bench)
 set -euo pipefail
@@ -82,6 +85,9 @@ mode_prefix() {
   case "$1" in
     untraced) tracer=() ;;
     preload | ebpf) tracer=("$ASBUILT" record -q "${record_flags[@]}" --backend "$1" -o "$2" --) ;;
+    # the same made by the binary to compare with (BENCH_BASE)
+    preload-base | ebpf-base)
+      tracer=("$BENCH_BASE" record -q "${record_flags[@]}" --backend "${1%-base}" -o "$2" --) ;;
     # the same without the user's hash cache: every system file hashed again (a first build)
     preload-cold | ebpf-cold)
       tracer=("$ASBUILT" record -q "${record_flags[@]}" --no-hash-cache --backend "${1%-cold}"
@@ -107,8 +113,18 @@ if (cd "$work" && "$ASBUILT" record -q --allow-incomplete --backend preload \
   record_flags=(--allow-incomplete)
 fi
 
+# The traced modes in table order; the -base ones only with BENCH_BASE.
+all_modes=(preload preload-cold ebpf ebpf-cold bear strace)
+spread_modes=(preload ebpf)
+if [ -n "${BENCH_BASE:-}" ]; then
+  case "$BENCH_BASE" in /*) ;; *) BENCH_BASE="$PWD/$BENCH_BASE" ;; esac
+  [ -x "$BENCH_BASE" ] || die "BENCH_BASE: no asbuilt binary at $BENCH_BASE"
+  all_modes=(preload preload-base preload-cold ebpf ebpf-base ebpf-cold bear strace)
+  spread_modes=(preload preload-base ebpf ebpf-base)
+fi
+
 modes=(untraced)
-for m in ${BENCH_MODES:-preload preload-cold ebpf ebpf-cold bear strace}; do
+for m in ${BENCH_MODES:-${all_modes[*]}}; do
   if mode_works "$m"; then
     modes+=("$m")
   else
@@ -208,7 +224,7 @@ for proj in $PROJECTS; do
       [ -n "${c:-}" ] || die "$proj: run $i under mode $mode failed"
       times[$proj,$mode]+="$t "
       case "$mode" in
-        preload | ebpf | preload-cold | ebpf-cold)
+        preload | ebpf | preload-cold | ebpf-cold | preload-base | ebpf-base)
           incomplete[$proj,$mode]+="$(record_state "$work/$mode.db")" ;;
       esac
       cpus[$proj,$mode]+="$c "
@@ -256,7 +272,7 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
   echo
   hdr="| project | untraced s | untraced cpu s"
   sep="|---|---|---"
-  for mode in preload preload-cold ebpf ebpf-cold bear strace; do
+  for mode in "${all_modes[@]}"; do
     hdr+=" | $mode s | ratio | cpu"
     sep+="|---|---|---"
   done
@@ -266,7 +282,7 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     base=$(med_of "${times[$proj,untraced]}")
     cbase=$(med_of "${cpus[$proj,untraced]}")
     row="| $proj | $base | $cbase"
-    for mode in preload preload-cold ebpf ebpf-cold bear strace; do
+    for mode in "${all_modes[@]}"; do
       if have_mode "$mode"; then
         med=$(med_of "${times[$proj,$mode]}")
         cmed=$(med_of "${cpus[$proj,$mode]}")
@@ -292,11 +308,17 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
   echo "$RUNS rounds.  On a shared virtual machine a fixed CPU-bound job itself varies by"
   echo "several per cent from run to run: read the ratios above with this spread."
   echo
-  echo "| project | preload | ebpf |"
-  echo "|---|---|---|"
+  hdr="| project"
+  sep="|---"
+  for mode in "${spread_modes[@]}"; do
+    hdr+=" | $mode"
+    sep+="|---"
+  done
+  echo "$hdr |"
+  echo "$sep|"
   for proj in $PROJECTS; do
     row="| $proj"
-    for mode in preload ebpf; do
+    for mode in "${spread_modes[@]}"; do
       if have_mode "$mode"; then
         row+=" | $(paste -d' ' <(lines "${times[$proj,$mode]}") <(lines "${times[$proj,untraced]}") |
           awk '{ print $1 / $2 }' | sort -g |
@@ -318,6 +340,9 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     "\`--no-hash-cache\` (every system file hashed, as in a first build);" \
     "bear: \`bear --output F -- BUILD\`;" \
     "strace: \`strace -f -e trace=file,process -o /dev/null -- BUILD\`."
+  [ -z "${BENCH_BASE:-}" ] ||
+    echo "- preload-base, ebpf-base: the same as preload and ebpf, recorded by $BENCH_BASE" \
+      "($("$BENCH_BASE" --version 2>/dev/null | head -n 1))."
   echo "- file events: file_events rows of the last timed preload run; DB size: its database"
   echo "  file (plus WAL, if left) per 1,000 of them."
   echo "- collector peak RSS: highest VmHWM of the asbuilt processes (\`record\` and its"
@@ -326,7 +351,7 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
   echo "  last timed ebpf run's build, and the records the kernel side dropped."
   echo
   for proj in $PROJECTS; do
-    for mode in preload preload-cold ebpf ebpf-cold; do
+    for mode in preload preload-base preload-cold ebpf ebpf-base ebpf-cold; do
       [ -z "${incomplete[$proj,$mode]:-}" ] ||
         echo "- $proj $mode: record incomplete in ${incomplete[$proj,$mode]%; }."
     done
