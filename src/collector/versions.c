@@ -133,40 +133,68 @@ static int under(const char *path, const char *top, size_t n)
 	return !strncmp(path, top, n) && (path[n] == '/' || path[n] == '\0');
 }
 
-struct resolved_keep {
-	struct strmap keep;
+struct resolved_match {
 	const char *path[2];
+	size_t len[2];
+	char **keys; /* the keys to forget */
+	size_t n, cap;
 	int failed;
 };
 
-static void keep_resolved(const char *key, void *value, void *ctx)
+static void match_resolved(const char *key, void *value, void *ctx)
 {
-	struct resolved_keep *k = ctx;
+	struct resolved_match *x = ctx;
 
+	if (!value || x->failed)
+		return; /* forgotten before */
 	for (int i = 0; i < 2; i++) {
-		size_t n = k->path[i] ? strlen(k->path[i]) : 0;
+		size_t n = x->len[i];
 
-		if (n && (under(key, k->path[i], n) || under(value, k->path[i], n))) {
-			free(value);
+		if (!n || !(under(key, x->path[i], n) || under(value, x->path[i], n)))
+			continue;
+		if (x->n == x->cap) {
+			size_t cap = x->cap ? 2 * x->cap : 16;
+			char **k = realloc(x->keys, cap * sizeof(*k));
+
+			if (!k) {
+				x->failed = 1;
+				return;
+			}
+			x->keys = k;
+			x->cap = cap;
+		}
+		if (!(x->keys[x->n] = strdup(key))) {
+			x->failed = 1;
 			return;
 		}
-	}
-	if (k->failed || strmap_put(&k->keep, key, value)) {
-		k->failed = 1;
-		free(value);
+		x->n++;
+		return;
 	}
 }
 
-/* Drops the entries of m (values: malloc'd canonical paths) at or under p1 or p2. */
+/* Forgets the entries of m (values: malloc'd canonical paths) at or under p1 or p2.  A
+ * read-only pass first: most renames touch nothing resolved, and rebuilding the map at
+ * each took 13% of the collector's time on a CMake build.  Forgotten entries keep their
+ * key with a NULL value, which reads as absent. */
 static void forget_under(struct strmap *m, const char *p1, const char *p2)
 {
-	struct resolved_keep k = { .path = { p1, p2 } };
+	struct resolved_match x = { .path = { p1, p2 } };
 
 	if (!m->len)
 		return;
-	strmap_each(m, keep_resolved, &k);
-	strmap_release(m);
-	*m = k.keep;
+	for (int i = 0; i < 2; i++)
+		x.len[i] = x.path[i] ? strlen(x.path[i]) : 0;
+	strmap_each(m, match_resolved, &x);
+	for (size_t i = 0; i < x.n; i++) {
+		free(strmap_get(m, x.keys[i]));
+		strmap_put(m, x.keys[i], NULL); /* the key is there: no allocation */
+		free(x.keys[i]);
+	}
+	free(x.keys);
+	if (x.failed) { /* out of memory: forget everything */
+		strmap_each(m, free_value, NULL);
+		strmap_release(m);
+	}
 }
 
 void vers_paths_changed(struct collector *c, const char *p1, const char *p2)
