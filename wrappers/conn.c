@@ -57,7 +57,6 @@ static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
-static unsigned g_hello_flags; /* AB_PROC_FORK_EXEC when a lazy fork child exec'd us */
 /* set by a vfork child of a lazy process, whose records had no connection to go to (the
  * memory is its parent's): the parent connects and says so as soon as it runs again */
 static int g_lazy_lost;
@@ -491,7 +490,6 @@ static void wconn_atfork_child(void)
 
 	g_wrote = 0;
 	g_wopen = 0;
-	g_hello_flags = 0;
 	g_lazy_lost = 0;
 	if (!g_enabled)
 		return;
@@ -556,6 +554,7 @@ static void wconn_self(void)
 __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char **envp)
 {
 	int e = errno, fd;
+	unsigned hello = 0; /* AB_PROC_FORK_EXEC when a lazy fork child exec'd us */
 	const char *sock = getenv(AB_ENV_SOCK), *lib = getenv(AB_ENV_LIB);
 	const char *dir = getenv(AB_ENV_DIR);
 	const char *fn = (const char *)getauxval(AT_EXECFN);
@@ -593,7 +592,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 		unsetenv(AB_ENV_SYNC);
 	}
 	if (getenv(AB_ENV_FORKED)) { /* the image we replaced was a fork child never heard of */
-		g_hello_flags = AB_PROC_FORK_EXEC;
+		hello = AB_PROC_FORK_EXEC;
 		unsetenv(AB_ENV_FORKED);
 	}
 	fd = wconn_connect();
@@ -603,7 +602,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	}
 	g_fd = fd;
 	g_state = WCONN_ON;
-	wconn_hello(g_hello_flags, g_execfn);
+	wconn_hello(hello, g_execfn);
 out:
 	errno = e;
 }

@@ -102,25 +102,13 @@ void wenv_build(char **out, char *pl, size_t plsz, char *const envp[])
 	out[k] = NULL;
 }
 
-void wenv_add_sync(char **env)
-{
-	size_t k = 0;
-
-	if (!wconn_exec_sync())
-		return;
-	while (env[k])
-		k++;
-	env[k++] = (char *)AB_ENV_SYNC "=1";
-	env[k] = NULL;
-}
-
-void wenv_add_forked(char **env)
+void wenv_add(char **env, const char *entry)
 {
 	size_t k = 0;
 
 	while (env[k])
 		k++;
-	env[k++] = (char *)AB_ENV_FORKED "=1";
+	env[k++] = (char *)entry;
 	env[k] = NULL;
 }
 

@@ -111,9 +111,10 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 	}
 	{
 		WENV_DOCTOR(nenv, envp);
-		wenv_add_sync(nenv);
+		if (wconn_exec_sync())
+			wenv_add(nenv, AB_ENV_SYNC "=1");
 		if (quiet)
-			wenv_add_forked(nenv);
+			wenv_add(nenv, AB_ENV_FORKED "=1");
 		errno = e;
 		wexec_real(kind, fd, path, argv, nenv, atflags);
 	}

@@ -142,13 +142,11 @@ size_t wenv_preload_size(char *const envp[]);
  * bytes, from wenv_preload_size).  out points into envp's strings, pl and static data. */
 void wenv_build(char **out, char *pl, size_t plsz, char *const envp[]);
 
-/* Adds AB_ENV_SYNC=1 to an environment made by wenv_build (it has the slot) when this
- * image opened files for writing and is about to exec (wconn_exec_sync). */
-void wenv_add_sync(char **env);
-
-/* Adds AB_ENV_FORKED=1 to an environment made by wenv_build (it has the slot): the exec of
- * a fork child that has not connected (wconn_lazy). */
-void wenv_add_forked(char **env);
+/* Adds entry (static) to an environment made by wenv_build, which has a slot for each of
+ * AB_ENV_SYNC=1 (this image opened files for writing and is about to exec:
+ * wconn_exec_sync) and AB_ENV_FORKED=1 (the exec of a fork child that has not connected:
+ * wconn_lazy). */
+void wenv_add(char **env, const char *entry);
 
 /* Doctor the process environment with setenv (system/popen; never in a vfork child). */
 void wenv_fix_environ(void);

@@ -39,6 +39,12 @@ static char *canon_uncached(const char *abspath)
 	return out;
 }
 
+/* Whether name[0, n) is a path component realpath() has to interpret: empty, "." or "..". */
+static int special_name(const char *name, size_t n)
+{
+	return n == 0 || (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.')));
+}
+
 /* The canonical form of the absolute directory dir[0, len) ("" for the root), from the
  * directories resolved before: one readlink() for a directory not seen yet, where realpath()
  * asks one per component.  NULL when a component is missing, is "." or "..", or cannot be
@@ -62,7 +68,7 @@ static const char *canon_dir(struct collector *c, const char *dir, size_t len, i
 	slash = memrchr(dir, '/', len);
 	name = slash + 1;
 	nlen = len - (size_t)(name - dir);
-	if (nlen == 0 || (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
+	if (special_name(name, nlen))
 		return NULL;
 	parent = canon_dir(c, dir, (size_t)(slash - dir), depth + 1);
 	if (!parent)
@@ -99,7 +105,7 @@ static char *canon_fast(struct collector *c, const char *abspath)
 		return NULL;
 	name = slash + 1;
 	nlen = strlen(name);
-	if (nlen == 0 || (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
+	if (special_name(name, nlen))
 		return NULL;
 	dir = canon_dir(c, abspath, (size_t)(slash - abspath), 0);
 	if (!dir || asprintf(&out, "%s/%s", dir, name) < 0)
