@@ -68,7 +68,8 @@ int collector_finish(struct collector *c);
 
 void collector_get_stats(const struct collector *c, struct collector_stats *out);
 
-/* Frees; accepts NULL.  Does not commit: call collector_finish first. */
+/* Writes the new entries of the persistent hash cache (its failure only costs the next
+ * build time) and frees; accepts NULL.  Does not commit: call collector_finish first. */
 void collector_free(struct collector *c);
 
 #endif /* ASBUILT_COLLECTOR_H */

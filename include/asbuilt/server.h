@@ -4,6 +4,8 @@
  * feeding every record to the collector, until the supervisor says the build is over.
  *
  * Control pipe protocol (struct server_msg, supervisor -> collector):
+ *   SERVER_BUILD id   the build row to record into: the first message, sent once the
+ *                     supervisor made it (the collector loads the eBPF programs meanwhile)
  *   SERVER_TRACK pid  start following pid with the eBPF tracer (answered SERVER_OK/ERR)
  *   SERVER_DONE       the build's root process has exited: drain and finish
  * The collector answers on its status pipe with struct server_msg too, and after
@@ -23,11 +25,13 @@ enum server_msg_type {
 	SERVER_DONE = 2,
 	SERVER_OK = 3,
 	SERVER_ERR = 4,
+	SERVER_BUILD = 5,
 };
 
 struct server_msg {
 	int32_t type;
-	int32_t value;
+	int32_t pad;
+	int64_t value;
 };
 
 struct server_result {
@@ -45,8 +49,8 @@ struct server_opts {
 };
 
 /* Runs the loop until SERVER_DONE (or the control pipe closes) and everything is drained,
- * then finishes the collector and fills *res, which the caller sends on the status pipe
- * once the database is closed.  Returns 0 or a negative errno. */
+ * then finishes the collector (everything committed) and fills *res, which the caller
+ * sends on the status pipe.  Returns 0 or a negative errno. */
 int server_run(struct collector *c, const struct server_opts *o, struct server_result *res);
 
 #endif /* ASBUILT_SERVER_H */

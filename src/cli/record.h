@@ -8,6 +8,8 @@
 
 #include "asbuilt/server.h"
 
+struct store;
+
 struct record_opts {
 	const char *db;
 	const char *backend; /* "preload" | "ebpf" after choose_backend */
@@ -25,6 +27,7 @@ struct record_run {
 	int ctl_fd, status_fd; /* to / from the collector */
 	pid_t collector_pid, build_pid;
 	int64_t build_id;
+	struct store *st; /* the database, open from the build row's creation to the end */
 	int64_t started_ns;
 	int build_status; /* wait status of the build's root */
 	int build_reaped;
@@ -34,8 +37,8 @@ struct record_run {
 /* Finds the interposer: $ASBUILT_LIB, else ../lib/asbuilt/ beside the executable. */
 int record_find_lib(char *out, size_t len);
 
-/* Creates the build row, the private directory and socket, starts the collector.  Returns 0
- * or an exit status after printing why. */
+/* Creates the private directory and socket, starts the collector, creates the build row.
+ * Returns 0 or an exit status after printing why. */
 int record_setup(const struct record_opts *o, struct record_run *r);
 
 /* Forks the build (held until the collector follows it), returns 0 or an exit status. */

@@ -28,7 +28,7 @@ static int64_t now_ns(void)
 static int stop_collector(struct record_run *r, struct server_result *res, char *why,
 			  size_t whylen)
 {
-	struct server_msg m = { SERVER_DONE, 0 };
+	struct server_msg m = { .type = SERVER_DONE };
 	int st = 0, got = 0;
 	ssize_t n;
 
@@ -128,19 +128,14 @@ static int exit_code(int status)
 int record_finish(const struct record_opts *o, struct record_run *r, int start_rc)
 {
 	struct server_result res = { 0 };
-	struct store *st = NULL;
-	char why[256] = "", err[512];
+	struct store *st = r->st;
+	char why[256] = "";
 	int collector_ok = stop_collector(r, &res, why, sizeof(why));
 	int code = r->build_reaped ? exit_code(r->build_status) : 127;
 	int64_t nincomplete;
 	int rc;
 
-	priv_become_user(); /* the database belongs to the user who ran sudo */
-	if (store_open(o->db, 0, &st, err, sizeof(err))) {
-		cli_err("%s", err);
-		reap_collector(r);
-		return code ? code : 1;
-	}
+	priv_become_user(); /* files named by the build are read as the user who ran sudo */
 	store_begin(st);
 	if (!collector_ok)
 		store_incomplete_add(st, r->build_id, 0, "collector-died", why);
@@ -176,7 +171,8 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 			(long long)r->build_id, o->db, (unsigned long long)res.stats.processes,
 			(unsigned long long)res.stats.inputs, (unsigned long long)res.stats.outputs,
 			(long long)nincomplete, nincomplete ? " (record incomplete)" : "");
-	store_close(st);
+	store_close(st); /* the last connection when the collector closed its own: checkpoints */
+	r->st = NULL;
 	reap_collector(r);
 	if (nincomplete && !strcmp(o->backend, "ebpf") && !o->allow_incomplete && code == 0) {
 		cli_err("the record is incomplete; pass --allow-incomplete to accept it");

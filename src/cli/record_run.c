@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +100,16 @@ static int new_build_row(const struct record_opts *o, struct record_run *r)
 		.user = sudo_user && *sudo_user ? sudo_user : pw ? pw->pw_name : NULL,
 	};
 	r->build_id = store_build_new(st, &b);
-	if (r->build_id < 0)
-		cli_err("cannot write to database '%s': %s", o->db, store_errmsg(st));
-	store_close(st);
 	free(args);
-	return r->build_id < 0 ? EXIT_USAGE : 0;
+	if (r->build_id < 0) {
+		cli_err("cannot write to database '%s': %s", o->db, store_errmsg(st));
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	/* kept open to the end: the collector's connection is then never the last one, and
+	 * closing it costs no checkpoint on the way to the build's result */
+	r->st = st;
+	return 0;
 }
 
 static int make_socket(struct record_run *r)
@@ -124,12 +130,23 @@ static int make_socket(struct record_run *r)
 	return 0; /* the collector listens: SO_PEERCRED then names it (server.h) */
 }
 
+static int read_msg(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len ? 0 : -EPIPE;
+}
+
 /* The collector process: never returns. */
 static void collector_main(const struct record_opts *o, struct record_run *r, int ctl,
 			   int status)
 {
 	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status };
 	struct server_result res;
+	struct server_msg m;
 	sigset_t wake;
 	struct ebpf_tracer *t = NULL;
 	struct collector *c = NULL;
@@ -157,6 +174,7 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 	if (setpriority(PRIO_PROCESS, 0, -10) != 0) {
 		/* not privileged: the preload backend's exit ack covers the same need */
 	}
+	/* the programs load while the supervisor creates the build row */
 	if (!strcmp(o->backend, "ebpf") && ebpf_tracer_new(&t, err, sizeof(err))) {
 		cli_err("cannot start the ebpf backend: %s", err);
 		goto out;
@@ -165,6 +183,9 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 		cli_err("cannot drop privileges to the sudo user: %s", strerror(errno));
 		goto out;
 	}
+	if (read_msg(ctl, &m, sizeof(m)) || m.type != SERVER_BUILD)
+		goto out; /* the supervisor could not make the build row: it said why */
+	r->build_id = m.value;
 	if (store_open(o->db, 0, &st, err, sizeof(err))) {
 		cli_err("%s", err);
 		goto out;
@@ -176,24 +197,26 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 		cli_err("warning: cannot use the hash cache '%s'; hashing every file", hc_path);
 	so.ebpf = t;
 	so.live_status = !o->quiet && isatty(2);
-	struct server_msg ready = { SERVER_OK, 0 };
+	struct server_msg ready = { .type = SERVER_OK };
 	if (write(status, &ready, sizeof(ready)) != sizeof(ready))
 		goto out;
 	rc = server_run(c, &so, &res) ? 1 : 0;
-	/* the database closed before the supervisor hears the result and finalises the build;
-	 * detaching the eBPF programs (milliseconds each) overlaps with its work */
-	collector_free(c);
-	c = NULL;
-	store_close(st);
-	st = NULL;
+	/* everything is committed: the supervisor finalises the build while this process
+	 * writes the hash cache, copies the WAL into the database (a passive checkpoint, which
+	 * the supervisor's reads do not wait for), closes and detaches the eBPF programs */
 	if (write(status, &res, sizeof(res)) != sizeof(res))
 		rc = 1;
+	collector_free(c);
+	c = NULL;
+	sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	store_close(st);
+	st = NULL;
+	ebpf_tracer_free(t);
+	_exit(rc);
 out:
-	if (rc) {
-		struct server_msg m = { SERVER_ERR, 0 };
-		if (write(status, &m, sizeof(m)) < 0) {
-			/* the supervisor sees EOF instead */
-		}
+	m = (struct server_msg){ .type = SERVER_ERR };
+	if (write(status, &m, sizeof(m)) < 0) {
+		/* the supervisor sees EOF instead */
 	}
 	collector_free(c);
 	store_close(st);
@@ -201,14 +224,19 @@ out:
 	_exit(rc);
 }
 
-static int read_msg(int fd, void *buf, size_t len)
+/* Undoes record_setup after the collector was started: it stops at EOF on its control
+ * pipe, before it touched the database. */
+static int setup_failed(struct record_run *r)
 {
-	ssize_t n;
-
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len ? 0 : -EPIPE;
+	close(r->ctl_fd);
+	close(r->status_fd);
+	waitpid(r->collector_pid, NULL, 0);
+	r->collector_pid = 0;
+	store_close(r->st);
+	r->st = NULL;
+	unlink(r->sock);
+	rmdir(r->dir);
+	return EXIT_USAGE;
 }
 
 int record_setup(const struct record_opts *o, struct record_run *r)
@@ -217,17 +245,14 @@ int record_setup(const struct record_opts *o, struct record_run *r)
 	struct server_msg m;
 
 	signal(SIGPIPE, SIG_IGN); /* a dead collector shows in waitpid, not as our death */
-	priv_become_user();
-	rc = new_build_row(o, r);
-	priv_restore();
-	if (rc)
-		return EXIT_USAGE;
 	if (make_socket(r)) {
 		cli_err("cannot create the collector socket in '%s': %s", r->dir, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (pipe2(ctl, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
 		return EXIT_USAGE;
+	/* the collector first, so that loading the eBPF programs overlaps with making the
+	 * build row, and so that it inherits no SQLite connection */
 	r->collector_pid = fork();
 	if (r->collector_pid < 0) {
 		cli_err("cannot fork the collector: %s", strerror(errno));
@@ -244,9 +269,15 @@ int record_setup(const struct record_opts *o, struct record_run *r)
 	r->listen_fd = -1;
 	r->ctl_fd = ctl[1];
 	r->status_fd = status[0];
-	if (read_msg(r->status_fd, &m, sizeof(m)) || m.type != SERVER_OK) {
-		waitpid(r->collector_pid, NULL, 0);
-		r->collector_pid = 0;
+	priv_become_user();
+	rc = new_build_row(o, r);
+	priv_restore();
+	if (rc)
+		return setup_failed(r);
+	m = (struct server_msg){ .type = SERVER_BUILD, .value = r->build_id };
+	if (write(r->ctl_fd, &m, sizeof(m)) != sizeof(m) || read_msg(r->status_fd, &m, sizeof(m)) ||
+	    m.type != SERVER_OK) {
+		setup_failed(r);
 		return 1;
 	}
 	return 0;
@@ -290,7 +321,7 @@ int record_start_build(const struct record_opts *o, struct record_run *r)
 	}
 	close(go[0]);
 	if (!strcmp(o->backend, "ebpf")) {
-		struct server_msg m = { SERVER_TRACK, r->build_pid };
+		struct server_msg m = { .type = SERVER_TRACK, .value = r->build_pid };
 		if (write(r->ctl_fd, &m, sizeof(m)) != sizeof(m) ||
 		    read_msg(r->status_fd, &m, sizeof(m)) || m.type != SERVER_OK) {
 			cli_err("the ebpf backend could not follow the build");

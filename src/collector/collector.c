@@ -585,9 +585,8 @@ int collector_finish(struct collector *c)
 	vers_judge_vanished(c);
 	if (store_commit(c->st))
 		c->db_failed = 1;
-	/* the cache only after the record is safe; its failure costs the next build time */
-	(void)hashstore_close(c->hc.persist);
-	c->hc.persist = NULL;
+	/* the hash cache is written by collector_free, after the record is safe: the supervisor
+	 * can finalise the build meanwhile */
 	return c->db_failed ? -EIO : 0;
 }
 

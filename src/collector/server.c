@@ -164,7 +164,7 @@ static int ebpf_drain(struct server *s)
 
 static void reply(struct server *s, int type, int value)
 {
-	struct server_msg m = { type, value };
+	struct server_msg m = { .type = type, .value = value };
 
 	if (write(s->o->status_fd, &m, sizeof(m)) < 0) {
 		/* the supervisor is gone; nothing to tell */
@@ -181,12 +181,13 @@ static void on_ctl(struct server *s)
 		epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->ctl_fd, NULL);
 		return;
 	}
-	if (m.type == SERVER_DONE)
+	if (m.type == SERVER_DONE) {
 		s->done = 1;
-	else if (m.type == SERVER_TRACK)
-		reply(s, s->o->ebpf && ebpf_tracer_track(s->o->ebpf, m.value) == 0 ? SERVER_OK
-										  : SERVER_ERR,
-		      0);
+	} else if (m.type == SERVER_TRACK) {
+		int ok = s->o->ebpf && ebpf_tracer_track(s->o->ebpf, (pid_t)m.value) == 0;
+
+		reply(s, ok ? SERVER_OK : SERVER_ERR, 0);
+	}
 }
 
 static void live_status(struct server *s, int final)

@@ -120,7 +120,9 @@ static int schema_version(sqlite3 *db)
 
 static int open_db(const char *path, int create, sqlite3 **db, char *err, size_t errlen)
 {
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/* each connection is used by one thread only: no mutex around every call (11% of the
+	 * instructions of reading a build) */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 
 	if (!create && access(path, F_OK) != 0) {
 		snprintf(err, errlen, "cannot open database '%s': %s", path, strerror(errno));

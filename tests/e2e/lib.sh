@@ -153,11 +153,14 @@ record() {
 	return 0
 }
 
-# record_ok [OPTION...] -- COMMAND...: record, and fail unless record exited 0.
+# record_ok [OPTION...] -- COMMAND...: record, and fail unless record exited 0 and left a
+# database that stands alone (no WAL file).
 record_ok() {
 	record "$@"
 	assert_eq 0 "$REC_STATUS" "asbuilt record exit status"
 	[ -f "$DB" ] || die "no database written at $DB"
+	# the last of record's connections copied the WAL into the file and removed it
+	[ ! -e "$DB-wal" ] || die "record left $DB-wal behind: the database does not stand alone"
 }
 
 # build_id: the id of the newest build in $DB.
