@@ -171,9 +171,12 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 			(long long)r->build_id, o->db, (unsigned long long)res.stats.processes,
 			(unsigned long long)res.stats.inputs, (unsigned long long)res.stats.outputs,
 			(long long)nincomplete, nincomplete ? " (record incomplete)" : "");
-	store_close(st); /* the last connection when the collector closed its own: checkpoints */
-	r->st = NULL;
+	/* the collector closed its connection before it exits: ours is the last, and closing it
+	 * copies the WAL into the database file (two connections closing at once would each
+	 * leave that to the other) */
 	reap_collector(r);
+	store_close(st);
+	r->st = NULL;
 	if (nincomplete && !strcmp(o->backend, "ebpf") && !o->allow_incomplete && code == 0) {
 		cli_err("the record is incomplete; pass --allow-incomplete to accept it");
 		return 3;
