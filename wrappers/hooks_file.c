@@ -50,6 +50,21 @@ static size_t wfile_abs(int dirfd, const char *p, char *out, unsigned *fflags)
 	return n;
 }
 
+/* Whether a successful operation makes the process's exit wait until it is hashed
+ * (wconn_note_use): all but reading a system file, going into a system directory and
+ * opening /dev/null (`cmd >/dev/null`, for which a shell's fork child would otherwise hand
+ * the wait on to cmd). */
+static int wfile_noted(unsigned op, unsigned fflags, const char *given, const char *abs)
+{
+	if (op == AB_OP_OPEN && !strcmp(abs, "/dev/null"))
+		return 0;
+	if (fflags & (AB_F_WRITE | AB_F_TRUNC_PATH))
+		return 1;
+	if (op != AB_OP_OPEN && op != AB_OP_DLOPEN && op != AB_OP_CHDIR)
+		return 1;
+	return !wpath_system(given, abs);
+}
+
 void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char *p2,
 		  unsigned oflags, int ret, const struct stat *st, unsigned fflags)
 {
@@ -87,7 +102,7 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.ret = ret;
 	f.dirfd = dirfd;
 	f.oflags = oflags;
-	if (ret >= 0) /* its exit waits until this is hashed: see wconn_note_use */
+	if (ret >= 0 && wfile_noted(op, fflags, op == AB_OP_DLOPEN ? a1 : p1, a1))
 		wconn_note_use((fflags & AB_F_WRITE) != 0);
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 }

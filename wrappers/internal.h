@@ -94,7 +94,10 @@ int wconn_exec_sync(void);
 /* Notes that this process read or wrote a file: its exit waits until the collector has
  * hashed what it read and wrote, so the next step of the build cannot change those files
  * first (strip rewriting a binary that `file` or `cmp` just read, say).  wopen: it opened
- * the file for writing (see wconn_exec_sync). */
+ * the file for writing (see wconn_exec_sync).  Reads of system files (wpath_system) are not
+ * noted: nothing in a build changes them, most are known to the collector's hash cache by
+ * the identity sent with the record, and the collector re-checks any it hashes, so an exit
+ * after such reads only costs a round trip (wfile_report). */
 void wconn_note_use(int wopen);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
@@ -114,6 +117,12 @@ void *wreal_sym(void **slot, const char *name);
  * Returns the length of out; sets *trunc to 1 when the result did not fit (out then holds
  * a cut prefix), else leaves it. */
 size_t wpath_join(char *out, size_t cap, const char *base, const char *path, int *trunc);
+
+/* Whether abs (the absolute form of the path given) names a file of the system that a
+ * build reads but does not make: under /usr (not /usr/local), /lib*, /etc, /bin, /sbin,
+ * or the kernel's /proc, /sys, /dev.  A given path with ".." is never one: folding it
+ * lexically may have crossed a symlink. */
+int wpath_system(const char *given, const char *abs);
 
 /* Write the decimal digits of v to buf (at least 21 bytes), NUL-terminated; returns length. */
 size_t wpath_utoa(char *buf, unsigned long v);

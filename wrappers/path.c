@@ -115,6 +115,19 @@ size_t wpath_utoa(char *buf, unsigned long v)
 	return n;
 }
 
+int wpath_system(const char *given, const char *abs)
+{
+	static const char *const dirs[] = { "/usr/",  "/lib",	"/etc/", "/bin/",
+					    "/sbin/", "/proc/", "/sys/", "/dev/" };
+
+	if (!given || !abs || strstr(given, "..") || !strncmp(abs, "/usr/local/", 11))
+		return 0;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (!strncmp(abs, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
 int wpath_fdlink(int fd, char *buf, size_t cap)
 {
 	char link[32] = "/proc/self/fd/";

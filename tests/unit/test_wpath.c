@@ -156,3 +156,24 @@ Test(wpath, join_in_place_over_base)
 	cr_assert_str_eq(b, "/x/y/z");
 	cr_assert_eq(t, 0);
 }
+
+/* The system files whose reads do not make a process's exit wait for the collector. */
+Test(wpath, system_files)
+{
+	cr_assert(wpath_system("stdio.h", "/usr/include/stdio.h"));
+	cr_assert(wpath_system("/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"));
+	cr_assert(wpath_system("/lib64/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2"));
+	cr_assert(wpath_system("/etc/ld.so.cache", "/etc/ld.so.cache"));
+	cr_assert(wpath_system("/proc/self/maps", "/proc/self/maps"));
+	cr_assert(wpath_system("/dev/null", "/dev/null"));
+	/* what a build may make or install */
+	cr_assert_not(wpath_system("a.h", "/home/u/src/a.h"));
+	cr_assert_not(wpath_system("/tmp/cc1.s", "/tmp/cc1.s"));
+	cr_assert_not(wpath_system("/usr/local/include/x.h", "/usr/local/include/x.h"));
+	cr_assert_not(wpath_system("/opt/sdk/include/x.h", "/opt/sdk/include/x.h"));
+	cr_assert_not(wpath_system("/usrx/a", "/usrx/a"));
+	cr_assert_not(wpath_system("/etcetera", "/etcetera"));
+	/* ".." may have crossed a symlink out of the system directory */
+	cr_assert_not(wpath_system("../../usr/include/a.h", "/usr/include/a.h"));
+	cr_assert_not(wpath_system(NULL, "/usr/include/a.h"));
+}
