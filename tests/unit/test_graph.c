@@ -348,3 +348,48 @@ Test(graph, a_redirect_takes_the_inputs_of_what_it_execs)
 	graph_ivec_release(&d);
 	graph_free(g);
 }
+
+/* Rows of builds recorded at the same time into one database interleave: each build's graph
+ * holds its own rows and no other's, whether its rows start or end the tables or sit in
+ * the middle (graphq's id-range scan). */
+Test(graph, interleaved_builds)
+{
+	struct store_build b = { .started_ns = 3, .cwd = "/w", .backend = "preload",
+				 .argv = { "make", 4 } };
+	int64_t b1 = bid, b2 = store_build_new(st, &b), b3 = store_build_new(st, &b);
+	int64_t want[4][3] = { { 0 } }; /* [build] = { processes, events, versions } */
+	const int64_t order[] = { b1, b2, b1, b3, b2, b1, b2, b3 };
+
+	cr_assert(b2 > 0 && b3 > 0);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char path[32];
+		int64_t p, v;
+
+		bid = order[i];
+		snprintf(path, sizeof(path), "/w/f%zu.c", i);
+		p = proc(0, "/usr/bin/cc", "cc");
+		v = version(path, "external", 0, H("a"));
+		ev(p, "open", "read", path, v, NULL);
+		ev(p, "open", "read", path, v, NULL);
+		want[bid][0]++;
+		want[bid][1] += 2;
+		want[bid][2]++;
+	}
+	for (int64_t id = b1; id <= b3; id++) {
+		struct graph *g;
+
+		cr_assert_eq(graph_load(st, id, &g), 0);
+		cr_assert_eq((int64_t)g->np, want[id][0], "build %lld: processes", (long long)id);
+		cr_assert_eq((int64_t)g->ne, want[id][1], "build %lld: events", (long long)id);
+		cr_assert_eq((int64_t)g->nv, want[id][2], "build %lld: versions", (long long)id);
+		for (size_t i = 0; i < g->nv; i++) {
+			unsigned k = 99;
+
+			cr_assert_eq(sscanf(g->v[i].path, "/w/f%u.c", &k), 1);
+			cr_assert_eq(order[k], id, "build %lld holds %s", (long long)id,
+				     g->v[i].path);
+		}
+		graph_free(g);
+	}
+	bid = b1;
+}
