@@ -160,20 +160,30 @@ Test(wpath, join_in_place_over_base)
 /* The system files whose reads do not make a process's exit wait for the collector. */
 Test(wpath, system_files)
 {
-	cr_assert(wpath_system("stdio.h", "/usr/include/stdio.h"));
-	cr_assert(wpath_system("/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"));
-	cr_assert(wpath_system("/lib64/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2"));
-	cr_assert(wpath_system("/etc/ld.so.cache", "/etc/ld.so.cache"));
-	cr_assert(wpath_system("/proc/self/maps", "/proc/self/maps"));
-	cr_assert(wpath_system("/dev/null", "/dev/null"));
-	/* what a build may make or install */
-	cr_assert_not(wpath_system("a.h", "/home/u/src/a.h"));
-	cr_assert_not(wpath_system("/tmp/cc1.s", "/tmp/cc1.s"));
-	cr_assert_not(wpath_system("/usr/local/include/x.h", "/usr/local/include/x.h"));
-	cr_assert_not(wpath_system("/opt/sdk/include/x.h", "/opt/sdk/include/x.h"));
-	cr_assert_not(wpath_system("/usrx/a", "/usrx/a"));
-	cr_assert_not(wpath_system("/etcetera", "/etcetera"));
-	/* ".." may have crossed a symlink out of the system directory */
-	cr_assert_not(wpath_system("../../usr/include/a.h", "/usr/include/a.h"));
-	cr_assert_not(wpath_system(NULL, "/usr/include/a.h"));
+	static const char *const yes[][2] = {
+		{ "stdio.h", "/usr/include/stdio.h" },
+		{ "/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6" },
+		{ "/lib64/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2" },
+		{ "/etc/ld.so.cache", "/etc/ld.so.cache" },
+		{ "/proc/self/maps", "/proc/self/maps" },
+		{ "/dev/null", "/dev/null" },
+	};
+	static const char *const no[][2] = {
+		/* what a build may make or install */
+		{ "a.h", "/home/u/src/a.h" },
+		{ "/tmp/cc1.s", "/tmp/cc1.s" },
+		{ "/usr/local/include/x.h", "/usr/local/include/x.h" },
+		{ "/opt/sdk/include/x.h", "/opt/sdk/include/x.h" },
+		{ "/usrx/a", "/usrx/a" },
+		{ "/etcetera", "/etcetera" },
+		/* ".." may have crossed a symlink out of the system directory */
+		{ "../../usr/include/a.h", "/usr/include/a.h" },
+		{ NULL, "/usr/include/a.h" },
+	};
+
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		cr_assert(wpath_system(yes[i][0], yes[i][1]), "%s", yes[i][1]);
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		cr_assert_not(wpath_system(no[i][0], no[i][1]), "%s (given %s)", no[i][1],
+			      no[i][0] ? no[i][0] : "NULL");
 }
