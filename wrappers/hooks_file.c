@@ -56,7 +56,7 @@ static size_t wfile_abs(int dirfd, const char *p, char *out, unsigned *fflags)
  * the wait on to cmd). */
 static int wfile_noted(unsigned op, unsigned fflags, const char *given, const char *abs)
 {
-	if (op == AB_OP_OPEN && !strcmp(abs, "/dev/null"))
+	if (op == AB_OP_OPEN && !strcmp(abs, "/dev/null") && wpath_system(given, abs))
 		return 0;
 	if (fflags & (AB_F_WRITE | AB_F_TRUNC_PATH))
 		return 1;

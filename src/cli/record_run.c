@@ -224,8 +224,8 @@ out:
 	_exit(rc);
 }
 
-/* Undoes record_setup after the collector was started: it stops at EOF on its control
- * pipe, before it touched the database. */
+/* Undoes record_setup after the collector was started (a collector still waiting for
+ * SERVER_BUILD stops at EOF on its control pipe, before it opens the database). */
 static int setup_failed(struct record_run *r)
 {
 	close(r->ctl_fd);
