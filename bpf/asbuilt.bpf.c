@@ -28,13 +28,10 @@
  * scratch buffer and copied out with bpf_ringbuf_output() at their exact size; when that
  * fails, lost_records is bumped (the loader reports it as AB_EV_LOST).  The consumer is
  * woken only when a traced process exits or AB_BPF_WAKEUP_BYTES are waiting (a wakeup per
- * record costs more than the record), so it must poll with a timeout.  The exit wake is
- * a self-IPI, ~15 us in a VM: only the exits of processes that used files outside the
- * system directories (AB_BPF_DIRTY) send it, since their files must be hashed before the
- * next step can change them.  (Waking only for processes that changed files was tried:
- * the reads of the others were then hashed up to a poll later, configure rewrote
- * conftest.c first and the record went incomplete.  System files are not rewritten by a
- * build, and most are in the hash cache by the identity the record carries.)
+ * record costs more than the record), so it must poll with a timeout.  (Waking only for
+ * exits of processes that changed files saves a self-IPI, ~14 us, per exit, but then the
+ * reads of a process are hashed up to a poll later: configure rewrote conftest.c first and
+ * the record went incomplete.  The exit wake stays.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -42,7 +39,6 @@
 #include <bpf/bpf_tracing.h>
 #include "asbuilt/event.h"
 #include "asbuilt_bpf.h"
-#include "syspath.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -264,10 +260,6 @@ static __always_inline void send_file(struct ab_sc_args *a, long ret, __u64 id)
 	off = ab_put_ustr(off, a->p1);
 	r = put_object(off, task, a, ret, &fflags);
 	trunc |= r;
-	/* its exit wakes the consumer, unless it only read or went into system directories */
-	if (ret >= 0 && ((fflags & AB_F_WRITE) || (a->op != AB_OP_OPEN && a->op != AB_OP_CHDIR) ||
-			 !ab_system_path(off)))
-		mark_dirty(id >> 32);
 	off = ab_put_ustr((__u32)r, a->p2);
 	r = a->p2 ? ab_put_joined(off, (__u64)task, a->dfd2, a->p2) : ab_put_ustr(off, 0);
 	trunc |= r;
@@ -331,14 +323,12 @@ int BPF_PROG(ab_exit, struct task_struct *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
-	__u32 *tv = bpf_map_lookup_elem(&tracked, &tgid);
 	struct ab_scratch *s;
 	struct ab_exit *e;
-	__u32 off, flags, dirty;
+	__u32 off, flags;
 
-	if (!tv)
+	if (!is_tracked(tgid))
 		return 0;
-	dirty = *tv & AB_BPF_DIRTY;
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0; /* other threads remain */
 	if (bpf_map_delete_elem(&tracked, &tgid) || !(s = scratch_get()))
@@ -351,7 +341,7 @@ int BPF_PROG(ab_exit, struct task_struct *p)
 	else
 		e->status = BPF_CORE_READ(p, group_leader, exit_code);
 	e->flags = AB_EXIT_WAITSTATUS;
-	ab_rec_send(off, 0, dirty);
+	rec_send(s, off, 0);
 	return 0;
 }
 
@@ -480,8 +470,6 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	r = ab_put_path(off, bpf_get_current_task(), (__u64)BPF_CORE_READ(file, f_path.mnt),
 			(__u64)BPF_CORE_READ(file, f_path.dentry));
 	trunc = r;
-	if (!ab_system_path(off)) /* a program of the build */
-		mark_dirty(id >> 32);
 	r = ab_put_path((__u32)r, bpf_get_current_task(), (__u64)BPF_CORE_READ(p, fs, pwd.mnt),
 			(__u64)BPF_CORE_READ(p, fs, pwd.dentry));
 	trunc |= r;

@@ -13,11 +13,6 @@
 #define AB_BPF_ARGV_CHUNKS 256 /* default limit of argv chunks: 8 MiB */
 #define AB_BPF_AUXV_PAIRS 28 /* auxv entries scanned for AT_BASE */
 #define AB_BPF_WAKEUP_BYTES (256 << 10) /* wake the consumer when this much is waiting */
-/* Bits of a tracked process's value: tracked; used a file outside the system directories
- * (its exit wakes the consumer at once, so that those files are hashed before the next
- * step of the build can change them) */
-#define AB_BPF_TRACKED 1
-#define AB_BPF_DIRTY 2
 
 #define AB_NO_DIRFD (-1000) /* sc_args.dfd: the path is not resolved (symlink target) */
 

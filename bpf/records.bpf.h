@@ -50,10 +50,9 @@ __noinline int ab_rec_start(__u16 type, __u64 id)
 #define rec_start(s, type, blen, id) (ab_rec_start(type, id), (__u32)(HDR_SZ + (blen)))
 
 /* Completes the header of the record in this CPU's scratch buffer and copies the record
- * [0, size) to the ring buffer; wakes the consumer when force is set or enough is waiting.
- * Global: the verifier checks it once, not at every call site (inlined, it tripled the
- * states of ab_exec). */
-__noinline int ab_rec_send(__u32 size, __u16 nstr, __u32 force)
+ * [0, size) to the ring buffer.  Global: the verifier checks it once, not at every call
+ * site (inlined, it tripled the states of ab_exec). */
+__noinline int ab_rec_send(__u32 size, __u16 nstr)
 {
 	struct ab_scratch *s = scratch_get();
 	struct ab_hdr *h;
@@ -71,40 +70,16 @@ __noinline int ab_rec_send(__u32 size, __u16 nstr, __u32 force)
 		h->seq = *seq;
 		*seq += 1;
 	}
-	/* Batch: wake the consumer only when asked (an exit) or once enough is waiting. */
-	if (force || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= AB_BPF_WAKEUP_BYTES)
+	/* Batch: wake the consumer only for a process exit or once enough is waiting. */
+	if (h->type == AB_EV_EXIT ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= AB_BPF_WAKEUP_BYTES)
 		wake = BPF_RB_FORCE_WAKEUP;
 	if (size > AB_REC_MAX || bpf_ringbuf_output(&events, s->rec, size, wake))
 		__sync_fetch_and_add(&lost_records, 1);
 	return 0;
 }
 
-#define rec_send(s, size, nstr) ab_rec_send(size, nstr, 0)
-
-/* Whether the string at off (a length, then its bytes) names a file of the system that a
- * build reads but does not make (syspath.h). */
-__noinline int ab_system_path(__u32 off)
-{
-	struct ab_scratch *s = scratch_get();
-	__u64 a = 0, b = 0;
-	__u32 len = 0;
-
-	if (!s)
-		return 0;
-	__builtin_memcpy(&len, &s->rec[off & REC_MASK], sizeof(len));
-	__builtin_memcpy(&a, &s->rec[(off + 4) & REC_MASK], sizeof(a));
-	__builtin_memcpy(&b, &s->rec[(off + 12) & REC_MASK], sizeof(b));
-	return ab_syspath(a, b, len);
-}
-
-/* Marks the current process as having used a file outside the system directories. */
-static __always_inline void mark_dirty(__u32 tgid)
-{
-	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
-
-	if (v && !(*v & AB_BPF_DIRTY)) /* every writer sets the same bit: no atomic needed */
-		*v |= AB_BPF_DIRTY;
-}
+#define rec_send(s, size, nstr) ab_rec_send(size, nstr)
 
 static __always_inline void put_len(struct ab_scratch *s, __u32 off, __u32 len)
 {
