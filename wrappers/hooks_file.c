@@ -56,11 +56,11 @@ static size_t wfile_abs(int dirfd, const char *p, char *out, unsigned *fflags)
  * the wait on to cmd). */
 static int wfile_noted(unsigned op, unsigned fflags, const char *given, const char *abs)
 {
-	if (op == AB_OP_OPEN && !strcmp(abs, "/dev/null") && wpath_system(given, abs))
-		return 0;
-	if (fflags & (AB_F_WRITE | AB_F_TRUNC_PATH))
+	if (fflags & AB_F_TRUNC_PATH)
 		return 1;
 	if (op != AB_OP_OPEN && op != AB_OP_DLOPEN && op != AB_OP_CHDIR)
+		return 1;
+	if ((fflags & AB_F_WRITE) && strcmp(abs, "/dev/null"))
 		return 1;
 	return !wpath_system(given, abs);
 }
