@@ -31,16 +31,16 @@
 #define AB_SIGNAL_GROUP_EXIT 0x4
 #define AB_I_CTIME_QUERIED (1u << 31)
 
-/* Arguments of a file syscall, saved at sys_enter for sys_exit (task storage). */
+/* Arguments of a file syscall, decoded at sys_exit. */
 struct ab_sc_args {
-	__u32 op; /* AB_OP_*; 0: no call in flight */
+	__u32 op; /* AB_OP_* */
 	__u32 oflags; /* open flags, rename/link/unlinkat flags */
 	__s32 dfd1; /* dirfd of p1, AB_AT_FDCWD, or AB_NO_DIRFD */
 	__s32 dfd2; /* dirfd of p2 */
 	__u64 p1; /* user pointer: first path (0: none) */
 	__u64 p2; /* user pointer: second path (0: none) */
 	__u64 how; /* openat2: user pointer to struct open_how */
-	__s32 nr; /* syscall number seen at enter */
+	__s32 nr; /* syscall number */
 	__u32 pad;
 };
 
@@ -50,6 +50,7 @@ struct ab_scratch {
 	__u8 rec[2 * AB_REC_MAX];
 	__u8 path[2 * AB_PATH_MAX];
 	__u64 auxv[2 * AB_BPF_AUXV_PAIRS];
+	struct ab_sc_args sc; /* the file call being sent (sys_exit -> ab_send_file) */
 };
 
 #endif /* ASBUILT_BPF_H */

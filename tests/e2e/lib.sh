@@ -138,6 +138,17 @@ need_asbuilt() {
 	[ -x "$ASBUILT" ] || die "asbuilt binary not found: $ASBUILT (build it, or set ASBUILT_BIN)"
 }
 
+# need_ebpf: skip unless this process may load the eBPF backend and it works here (the
+# runner turns such a skip of an *ebpf* test into a failure under CI=true).
+need_ebpf() {
+	local err
+	[ "$(id -u)" = 0 ] || skip "not root: the eBPF backend needs CAP_BPF and CAP_PERFMON"
+	if ! err=$("$ASBUILT" record -q -o "$PWD/ebpf-probe.db" --backend ebpf -- true 2>&1); then
+		skip "eBPF backend unavailable: $(printf '%s' "$err" | head -n 1)"
+	fi
+	rm -f ebpf-probe.db ebpf-probe.db-*
+}
+
 # record [OPTION...] -- COMMAND...: run `asbuilt record -o $DB --backend preload OPTION...
 # -- COMMAND...`; its stderr goes to record.err (and the log), its exit status to $REC_STATUS.
 # Never fails by itself: the test checks $REC_STATUS.

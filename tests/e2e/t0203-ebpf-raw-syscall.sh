@@ -6,16 +6,6 @@
 # documented limitation of the interposer, asserted here so that it stays known.
 . "$TOP/tests/e2e/lib.sh"
 
-# need_ebpf: skip unless this process may load the eBPF backend and it works here.
-need_ebpf() {
-	local err
-	[ "$(id -u)" = 0 ] || skip "not root: the eBPF backend needs CAP_BPF and CAP_PERFMON"
-	if ! err=$("$ASBUILT" record -q -o "$PWD/ebpf-probe.db" --backend ebpf -- true 2>&1); then
-		skip "eBPF backend unavailable: $(printf '%s' "$err" | head -n 1)"
-	fi
-	rm -f ebpf-probe.db ebpf-probe.db-*
-}
-
 # rec BACKEND COMMAND...: record COMMAND with BACKEND into $DB; fail unless it exits 0.
 rec() {
 	local backend=$1 rc=0

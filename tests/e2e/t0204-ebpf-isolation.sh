@@ -6,16 +6,6 @@
 # loop's pid or runs the loop's commands, and the build's own opens are all there.
 . "$TOP/tests/e2e/lib.sh"
 
-# need_ebpf: skip unless this process may load the eBPF backend and it works here.
-need_ebpf() {
-	local err
-	[ "$(id -u)" = 0 ] || skip "not root: the eBPF backend needs CAP_BPF and CAP_PERFMON"
-	if ! err=$("$ASBUILT" record -q -o "$PWD/ebpf-probe.db" --backend ebpf -- true 2>&1); then
-		skip "eBPF backend unavailable: $(printf '%s' "$err" | head -n 1)"
-	fi
-	rm -f ebpf-probe.db ebpf-probe.db-*
-}
-
 need_asbuilt
 need_ebpf
 UNIQUE=asbuilt-t0204-$$-$RANDOM$RANDOM

@@ -7,19 +7,8 @@
 # Needs root (to switch to the unprivileged user) and a working eBPF backend.
 . "$TOP/tests/e2e/lib.sh"
 
-# need_ebpf: skip unless this process may load the eBPF backend and it works here (so that
-# a refusal below is for want of privilege, not because the backend is missing).
-need_ebpf() {
-	local err
-	[ "$(id -u)" = 0 ] || skip "not root: the eBPF backend needs CAP_BPF and CAP_PERFMON"
-	if ! err=$("$ASBUILT" record -q -o "$PWD/ebpf-probe.db" --backend ebpf -- true 2>&1); then
-		skip "eBPF backend unavailable: $(printf '%s' "$err" | head -n 1)"
-	fi
-	rm -f ebpf-probe.db ebpf-probe.db-*
-}
-
 need_asbuilt
-need_ebpf
+need_ebpf # so that a refusal below is for want of privilege, not a missing backend
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 NOBODY=65534
 
