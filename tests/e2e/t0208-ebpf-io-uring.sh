@@ -30,20 +30,23 @@ int main(int argc, char **argv)
 }
 C
 gcc -O0 -o ring ring.c || die "cannot compile ring.c"
-[ "$(./ring 4)" = ok ] || skip "io_uring_setup does not work on this kernel"
-
-# A ring made: incomplete, exit status 3, the reason names the call.
-rc=0
-timeout -k 10 "$REC_TIMEOUT" "$ASBUILT" record -q -o "$DB" --backend ebpf -- ./ring 4 \
-	>out.txt 2>record.err || rc=$?
-assert_eq 3 "$rc" "record of a process that set up an io_uring: exit status"
-assert_eq ok "$(cat out.txt)" "the ring was made"
-grep -q "incomplete" record.err || die "record did not say the record is incomplete: $(cat record.err)"
-assert_eq "finished|0" "$(q "SELECT state, complete FROM builds WHERE id = 1;")" \
-	"build 1: state|complete"
-assert_eq "io-uring|io_uring_setup|$PWD/ring" \
-	"$(q "SELECT i.reason, i.detail, p.exe FROM incomplete i JOIN processes p ON p.id = i.process_id
-	      WHERE i.build_id = 1;")" "build 1: the incomplete row names the process"
+# A ring made: incomplete, exit status 3, the reason names the call.  (A kernel with
+# io_uring turned off cannot show this half; the other half still runs.)
+if [ "$(./ring 4)" != ok ]; then
+	note "io_uring_setup does not work on this kernel: only the failed setup is tested"
+else
+	rc=0
+	timeout -k 10 "$REC_TIMEOUT" "$ASBUILT" record -q -o "$DB" --backend ebpf -- ./ring 4 \
+		>out.txt 2>record.err || rc=$?
+	assert_eq 3 "$rc" "record of a process that set up an io_uring: exit status"
+	assert_eq ok "$(cat out.txt)" "the ring was made"
+	grep -q "incomplete" record.err || die "record did not say the record is incomplete: $(cat record.err)"
+	assert_eq "finished|0" "$(q "SELECT state, complete FROM builds WHERE id = 1;")" \
+		"build 1: state|complete"
+	assert_eq "io-uring|io_uring_setup|$PWD/ring" \
+		"$(q "SELECT i.reason, i.detail, p.exe FROM incomplete i JOIN processes p ON p.id = i.process_id
+		      WHERE i.build_id = 1;")" "build 1: the incomplete row names the process"
+fi
 
 # A failed setup (0 entries is EINVAL): no ring, nothing unseen, a complete record.
 rec_ok=0
@@ -52,5 +55,6 @@ timeout -k 10 "$REC_TIMEOUT" "$ASBUILT" record -q -o "$DB" --backend ebpf -- ./r
 assert_eq 0 "$rec_ok" "record of a failed io_uring_setup: exit status"
 assert_eq failed "$(cat out.txt)" "io_uring_setup(0) fails"
 assert_eq "finished|1|0" \
-	"$(q "SELECT state, complete, (SELECT count(*) FROM incomplete WHERE build_id = 2)
-	      FROM builds WHERE id = 2;")" "build 2: state|complete|incomplete rows"
+	"$(q "SELECT state, complete, (SELECT count(*) FROM incomplete WHERE build_id = b.id)
+	      FROM builds b WHERE id = (SELECT max(id) FROM builds);")" \
+	"the last build: state|complete|incomplete rows"
