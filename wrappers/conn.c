@@ -72,6 +72,13 @@ static const char *g_args; /* contiguous raw argv of this image, or NULL */
 static size_t g_args_len;
 static int g_args_proc; /* argv not contiguous: read /proc/self/cmdline */
 static char g_chunk[AB_ARGV_CHUNK]; /* only used single-threaded (constructor, atfork child) */
+/* An image's hello (AB_EV_PROC, the AB_EV_ARGV chunks, AB_EV_ENV) goes out as one packet of
+ * records back to back (event.h), one sendmsg instead of three.  Filled only by the thread
+ * saying hello (t_batch 1); while it appends (2), a signal handler's record is sent on its
+ * own. */
+static char g_batch[AB_REC_MAX];
+static size_t g_batch_len;
+static __thread int t_batch __attribute__((tls_model("initial-exec")));
 
 extern char **environ;
 
@@ -212,6 +219,52 @@ void wconn_ensure(void)
 		wconn_activate();
 }
 
+/* After a failed send from process pid: stops sending when the connection is gone. */
+static int wconn_send_failed(int e, pid_t pid)
+{
+	if (pid == g_pid) {
+		if (e == EPIPE || e == ECONNRESET || e == ECONNREFUSED || e == ENOTCONN)
+			wconn_go_inert(1);
+		else if (e == EBADF || e == ENOTSOCK)
+			wconn_go_inert(0); /* the program closed or reused our fd: stop quietly */
+	}
+	return -e;
+}
+
+/* Sends the records batched so far in one packet. */
+static int wconn_flush(void)
+{
+	size_t len = g_batch_len;
+	ssize_t r;
+
+	g_batch_len = 0;
+	if (!len)
+		return 0;
+	do
+		r = send(g_fd, g_batch, len, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? wconn_send_failed(errno, getpid()) : 0;
+}
+
+/* Appends the record in iov[0, k), total bytes, to the batch (flushing it first when it
+ * is too full).  Returns 0, or -errno of the flush. */
+static int wconn_batch(const struct iovec *iov, unsigned k, size_t total)
+{
+	int rc = 0;
+
+	t_batch = 2;
+	if (g_batch_len + total > sizeof g_batch)
+		rc = wconn_flush();
+	if (!rc) {
+		for (unsigned i = 0; i < k; i++) {
+			memcpy(g_batch + g_batch_len, iov[i].iov_base, iov[i].iov_len);
+			g_batch_len += iov[i].iov_len;
+		}
+	}
+	t_batch = 1;
+	return rc;
+}
+
 int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
 {
 	struct ab_hdr h;
@@ -223,7 +276,6 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	unsigned i, k = 0;
 	pid_t pid;
 	ssize_t r;
-	int e;
 
 	if (n > WCONN_MAXSTR)
 		return -EINVAL;
@@ -268,22 +320,15 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	h.ts_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 	h.seq = __atomic_fetch_add(&g_seq, 1, __ATOMIC_RELAXED);
 	h.src = AB_SRC_PRELOAD;
+	if (t_batch == 1 && pid == g_pid)
+		return wconn_batch(iov, k, total);
 	memset(&mh, 0, sizeof mh);
 	mh.msg_iov = iov;
 	mh.msg_iovlen = k;
 	do
 		r = sendmsg(g_fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	if (r >= 0)
-		return 0;
-	e = errno;
-	if (pid == g_pid) {
-		if (e == EPIPE || e == ECONNRESET || e == ECONNREFUSED || e == ENOTCONN)
-			wconn_go_inert(1);
-		else if (e == EBADF || e == ENOTSOCK)
-			wconn_go_inert(0); /* the program closed or reused our fd: stop quietly */
-	}
-	return -e;
+	return r >= 0 ? 0 : wconn_send_failed(errno, pid);
 }
 
 int wconn_exec_sync(void)
@@ -440,7 +485,7 @@ static void wconn_send_argv(size_t len)
 	syscall(SYS_close, fd);
 }
 
-/* Send AB_EV_PROC, the AB_EV_ARGV chunks and AB_EV_ENV for this image. */
+/* Send AB_EV_PROC, the AB_EV_ARGV chunks and AB_EV_ENV for this image, in one packet. */
 static void wconn_hello(unsigned flags, const char *execfn)
 {
 	struct ab_proc p;
@@ -470,10 +515,13 @@ static void wconn_hello(unsigned flags, const char *execfn)
 	s[3] = (struct wstr){ "", 0 };
 	if (flags & AB_PROC_FORK_EXEC) /* what the unsent AB_EV_EXEC would have named */
 		s[4] = (struct wstr){ abs, wpath_abs_at(AT_FDCWD, execfn, abs, &trunc) };
-	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, flags & AB_PROC_FORK_EXEC ? 5 : 4) < 0)
-		return;
-	wconn_send_argv(alen);
-	wconn_send_env();
+	t_batch = 1;
+	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, flags & AB_PROC_FORK_EXEC ? 5 : 4) == 0) {
+		wconn_send_argv(alen);
+		wconn_send_env();
+	}
+	t_batch = 0;
+	wconn_flush();
 }
 
 /* Before fork: a lazy parent connects first, so that its children's records name a known

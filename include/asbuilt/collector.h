@@ -50,6 +50,12 @@ void collector_set_io(struct collector *c, collector_drain_fn drain, collector_a
  * a malformed record (counted, skipped), or -EIO when the database failed. */
 int collector_feed(struct collector *c, const void *rec, size_t len, uint64_t conn);
 
+/* Processes one packet received on preload connection conn: one record, or several whole
+ * records back to back (the interposer sends an image's PROC, ARGV and ENV in one), each
+ * ending where its hdr.size says.  A header that cannot be right makes the rest of the
+ * packet one malformed record.  Returns 0, or the first error collector_feed returned. */
+int collector_feed_packet(struct collector *c, const void *pkt, size_t len, uint64_t conn);
+
 /* The connection conn reached EOF: the image it announced is gone (exec'd or exited). */
 void collector_conn_closed(struct collector *c, uint64_t conn);
 

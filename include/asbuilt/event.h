@@ -17,7 +17,9 @@
  * AB_EV_ARGV records that carry the byte offset of their chunk.
  *
  * Transport: preload - one AF_UNIX SOCK_SEQPACKET connection per process image (record
- * boundaries kept, no loss, no interleaving between processes; EOF tells the image is gone);
+ * boundaries kept, no loss, no interleaving between processes; EOF tells the image is gone;
+ * a packet is one record or, at most AB_REC_MAX bytes in all, several whole records back to
+ * back: an image's AB_EV_PROC, AB_EV_ARGV and AB_EV_ENV go in one);
  * ebpf - a BPF ring buffer.  Timestamps are CLOCK_MONOTONIC nanoseconds on both
  * (bpf_ktime_get_ns()), so records of both sources order on one clock.
  */

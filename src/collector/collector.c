@@ -553,6 +553,29 @@ int collector_feed(struct collector *c, const void *rec, size_t len, uint64_t co
 	return c->db_failed ? -EIO : 0;
 }
 
+int collector_feed_packet(struct collector *c, const void *pkt, size_t len, uint64_t conn)
+{
+	const char *p = pkt;
+	int rc = 0, r;
+
+	while (len) {
+		struct ab_hdr h;
+		size_t n = len;
+
+		if (len >= sizeof(h)) {
+			memcpy(&h, p, sizeof(h));
+			if (h.size >= sizeof(h) && h.size <= len)
+				n = h.size;
+		}
+		r = collector_feed(c, p, n, conn);
+		if (r && !rc)
+			rc = r;
+		p += n;
+		len -= n;
+	}
+	return rc;
+}
+
 void collector_conn_closed(struct collector *c, uint64_t conn)
 {
 	struct image *img = u64map_del(&c->by_conn, conn);

@@ -97,9 +97,9 @@ static int conn_read(struct server *s, struct conn *cn)
 		}
 		n++;
 		if ((size_t)r > RECV_BUF - 1)
-			collector_lost(s->c, 1, "record larger than the wire format allows");
+			collector_lost(s->c, 1, "packet larger than the wire format allows");
 		else
-			collector_feed(s->c, buf, (size_t)r, cn->id);
+			collector_feed_packet(s->c, buf, (size_t)r, cn->id);
 	}
 	s->depth--;
 	return n;

@@ -128,6 +128,48 @@ Test(collector, process_rows_and_argv)
 	cr_assert_str_eq(q("SELECT exe_sha256 FROM processes"), h.sha256);
 }
 
+/* One packet with PROC, ARGV and ENV back to back (as the interposer sends an image's
+ * hello), then a packet whose second record claims more bytes than the packet has. */
+Test(collector, packet_of_several_records)
+{
+	static char pkt[3 * AB_REC_MAX];
+	struct recbuf r;
+	struct ab_proc p = { .ppid = 1, .argv_len = 6 };
+	struct ab_argv a = { .offset = 0 };
+	struct ab_env e = { .count = 1 };
+	struct collector_stats cs;
+	size_t n = 0, plen;
+
+	rec_begin(&r, AB_EV_PROC, 20, &p, sizeof(p));
+	rec_str(&r, "/usr/bin/ld");
+	rec_str(&r, dir);
+	plen = rec_end(&r);
+	memcpy(pkt + n, r.b, plen);
+	n += plen;
+	rec_begin(&r, AB_EV_ARGV, 20, &a, sizeof(a));
+	rec_strn(&r, "ld\0-o\0x", 7);
+	memcpy(pkt + n, r.b, rec_end(&r));
+	n += r.len;
+	rec_begin(&r, AB_EV_ENV, 20, &e, sizeof(e));
+	rec_str(&r, "LANG=C");
+	memcpy(pkt + n, r.b, rec_end(&r));
+	n += r.len;
+	cr_assert_eq(collector_feed_packet(col, pkt, n, 100), 0);
+	cr_assert_str_eq(q("SELECT exe || ' ' || pid || ' ' || hex(argv) || ' ' || env FROM processes"),
+			 "/usr/bin/ld 20 6C64002D6F0078 {\"LANG\":\"C\"}");
+	collector_get_stats(col, &cs);
+	cr_assert_eq(cs.records, 3);
+	cr_assert_eq(cs.bad_records, 0);
+
+	/* a whole record, then a header that says 100 bytes more than there are */
+	memcpy(pkt + n, pkt, n);
+	((struct ab_hdr *)(pkt + n + plen))->size += 100; /* the ARGV record's */
+	cr_assert_eq(collector_feed_packet(col, pkt + n, n, 101), -EBADMSG);
+	collector_get_stats(col, &cs);
+	cr_assert_eq(cs.records, 4, "the whole first record is taken");
+	cr_assert_eq(cs.bad_records, 1, "the rest is one malformed record");
+}
+
 Test(collector, reads_hashed_writes_hashed_after_writer_ends)
 {
 	char in[128], out[128];
