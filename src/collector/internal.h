@@ -77,6 +77,10 @@ struct collector {
 	struct strmap canon_dirs; /* absolute directory -> its canonical form (char *; the root
 				   * is ""); like realpaths, forgotten where the build renames,
 				   * makes a symlink or removes a directory */
+	struct strmap resolved_dirs; /* every directory above a key or value of realpaths or
+				      * canon_dirs, and every value not equal to its key: a
+				      * path not in it has nothing of those maps under it */
+	int resolved_dirs_failed; /* out of memory filling it: always look at every entry */
 	struct strmap writers; /* canonical path -> struct image with a pending write */
 	struct hashcache hc;
 	struct image *all;

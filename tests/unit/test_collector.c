@@ -170,6 +170,61 @@ Test(collector, packet_of_several_records)
 	cr_assert_eq(cs.bad_records, 1, "the rest is one malformed record");
 }
 
+static void feed_rename(unsigned pid, const char *from, const char *to, uint64_t conn)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_RENAME, .ret = 0 };
+
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	rec_str(&r, from);
+	rec_str(&r, from);
+	rec_str(&r, to);
+	rec_str(&r, to);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+/* The collector caches what a path resolves to.  A rename must drop what it made wrong:
+ * the renamed file's own entry, an entry that resolved *to* the replaced path (a symlink
+ * to it), and the entries under a renamed directory. */
+Test(collector, rename_forgets_what_it_changed)
+{
+	char d1[160], d2[160], f[200], link[200], g[200], s[200], z[200], want[1024], sql[600];
+
+	snprintf(d1, sizeof(d1), "%s/d1", dir);
+	snprintf(d2, sizeof(d2), "%s/d2", dir);
+	mkdir(d1, 0755);
+	snprintf(f, sizeof(f), "%s/f", d1);
+	write_file(f, "f");
+	snprintf(g, sizeof(g), "%s/g", dir);
+	write_file(g, "g");
+	snprintf(link, sizeof(link), "%s/link", dir);
+	cr_assert_eq(symlink("g", link), 0);
+	feed_proc(40, 1, "/usr/bin/sh", 100);
+	feed_open(40, link, 0, 100); /* link -> g cached */
+	feed_open(40, f, 0, 100);    /* d1 and d1/f cached */
+
+	/* g replaced by a symlink to z: link now resolves to z */
+	snprintf(s, sizeof(s), "%s/s", dir);
+	snprintf(z, sizeof(z), "%s/z", dir);
+	write_file(z, "z");
+	cr_assert_eq(symlink("z", s), 0);
+	cr_assert_eq(rename(s, g), 0);
+	feed_rename(40, s, g, 100);
+	feed_open(40, link, 0, 100);
+
+	/* d1 renamed to d2, and a new d1 made a symlink to d2: d1/f is now d2/f */
+	cr_assert_eq(rename(d1, d2), 0);
+	feed_rename(40, d1, d2, 100);
+	cr_assert_eq(symlink("d2", d1), 0);
+	feed_open(40, f, 0, 100);
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT group_concat(realpath, ' ') FROM (SELECT realpath FROM file_events"
+		 " WHERE op = 'open' ORDER BY id)");
+	snprintf(want, sizeof(want), "%s %s/d1/f %s %s/d2/f", g, dir, z, dir);
+	cr_assert_str_eq(q(sql), want);
+}
+
 Test(collector, reads_hashed_writes_hashed_after_writer_ends)
 {
 	char in[128], out[128];
