@@ -23,6 +23,10 @@
 #define TAG_WAKE 4ULL
 #define TAG_CONN_BASE 16ULL /* connection ids start here */
 #define TICK_MS 100
+/* committing every 100 ms wrote the pages a build touches again and again: on cjson twice
+ * the page writes, and twice the checkpoints SQLite then makes in this loop (two fsyncs
+ * each: 0.3-120 ms seen) */
+#define COMMIT_MS 1000
 #define EBPF_POLL_MS 20
 #define IDLE_DONE_MS 30 /* after DONE: finish when nothing arrived for this long */
 /* preload: after a round that read records, let more arrive for this long before reading
@@ -322,7 +326,7 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 			s.woken = 0;
 		else if (!pending && !s.done && s.batch_us > 0 && !s.woken)
 			batch_wait(&s);
-		if (t - last_tick >= TICK_MS) {
+		if (t - last_tick >= COMMIT_MS) {
 			collector_tick(c);
 			last_tick = t;
 		}
