@@ -198,7 +198,10 @@ static int check_schema(sqlite3 *db, const char *path, int create, char *err, si
 int store_open(const char *path, int create, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
-	int rc;
+	/* a database made now holds nothing that a crash could lose: no fsync while the file,
+	 * the switch to WAL and the schema are written (6 fsyncs, 1-15 ms, at every record
+	 * into a new file) */
+	int rc, fresh = create && access(path, F_OK) != 0;
 
 	if (!st) {
 		snprintf(err, errlen, "out of memory");
@@ -208,7 +211,10 @@ int store_open(const char *path, int create, struct store **out, char *err, size
 	if (rc)
 		goto fail;
 	/* A file that is not SQLite fails here with "file is not a database". */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	if (sqlite3_exec(st->db,
+			 fresh ? "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;"
+				 "PRAGMA foreign_keys=OFF;"
+			       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 				 "PRAGMA foreign_keys=OFF;",
 			 NULL, NULL, NULL) != SQLITE_OK &&
 	    sqlite3_errcode(st->db) != SQLITE_READONLY) {
@@ -220,6 +226,13 @@ int store_open(const char *path, int create, struct store **out, char *err, size
 	rc = check_schema(st->db, path, create, err, errlen);
 	if (rc)
 		goto fail;
+	if (fresh && sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) !=
+			     SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database '%s': %s", path,
+			 sqlite3_errmsg(st->db));
+		rc = -EIO;
+		goto fail;
+	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &st->stmt[i], NULL) != SQLITE_OK) {
