@@ -2,6 +2,7 @@
  * (computed here independently: sha256 of "blob <len>\0" + bytes), determinism,
  * the store layout and the ELF note. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -187,6 +188,32 @@ Test(omnibor, store_layout_and_index)
 	cr_assert(strstr(buf, m->gitoid) && strstr(buf, "\tintermediate\n"));
 	cr_assert_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
+
+	/* stored again into the same directory: a damaged manifest is written again, an
+	 * intact one is left as it is (the same inode) */
+	{
+		const struct omnibor_manifest *h = omnibor_manifest_of(&s, HELLO);
+		char *hpath = omnibor_manifest_path(dir, h->gitoid);
+		struct stat before, after;
+
+		path = omnibor_manifest_path(dir, m->gitoid);
+		f = fopen(path, "wb");
+		cr_assert(f);
+		fputs("damaged", f);
+		fclose(f);
+		cr_assert_eq(stat(hpath, &before), 0);
+		cr_assert_eq(omnibor_store(&G, &IDS, &s, dir, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(stat(hpath, &after), 0);
+		cr_assert_eq(before.st_ino, after.st_ino, "an intact manifest was rewritten");
+		f = fopen(path, "rb");
+		cr_assert(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		cr_assert_eq(n, m->len, "the damaged manifest was not written again");
+		cr_assert_eq(memcmp(buf, m->text, n), 0);
+		free(path);
+		free(hpath);
+	}
 	omnibor_set_release(&s);
 	cr_assert(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
 	cr_assert_eq(system(cmd), 0);
