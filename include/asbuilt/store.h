@@ -107,9 +107,10 @@ int store_process_set_env(struct store *st, int64_t id, const char *env_json);
 int store_process_set_exe_hash(struct store *st, int64_t id, const char *sha256);
 int store_process_set_static(struct store *st, int64_t id);
 int store_process_set_exe(struct store *st, int64_t id, const char *exe);
-/* exit_status < -1000 means unknown (NULL). */
+/* exit_status < -1000 means unknown (NULL).  A row's exit status and how, once set, stay;
+ * argv (p NULL) and env_json (NULL) are set unless NULL. */
 int store_process_end(struct store *st, int64_t id, int64_t end_ns, int exit_status,
-		      const char *how);
+		      const char *how, struct store_bytes argv, const char *env_json);
 /* Sets the exit status of a process row if it has none yet. */
 int store_process_set_exit(struct store *st, int64_t id, int exit_status, const char *how);
 

@@ -59,23 +59,12 @@ void collector_set_io(struct collector *c, collector_drain_fn drain, collector_a
 	c->drain_ctx = ctx;
 }
 
-static void store_argv(struct collector *c, struct image *img)
-{
-	struct store_bytes b = { img->argv, img->argv_len };
-
-	if (img->argv_stored || !img->argv)
-		return;
-	if (b.len && b.p[b.len - 1] == '\0') /* the last argument's terminator */
-		b.len--;
-	if (store_process_set_argv(c->st, img->id, b))
-		c->db_failed = 1;
-	img->argv_stored = 1;
-}
-
-/* Ends img: stores its argv, hashes what it wrote, closes its row.  status < -1000:
- * unknown. */
+/* Ends img: hashes what it wrote, closes its row with its argv, environment and exit
+ * status (kept until now).  status < -1000: unknown. */
 static void image_end(struct collector *c, struct image *img, const char *how, int status)
 {
+	struct store_bytes argv = { img->argv, img->argv_len };
+
 	if (img->ended)
 		return;
 	img->ended = 1;
@@ -83,16 +72,24 @@ static void image_end(struct collector *c, struct image *img, const char *how, i
 		store_incomplete_add(c->st, c->build_id, img->id, "argv-truncated", NULL);
 		c->stats.warnings++;
 	}
-	store_argv(c, img);
-	free(img->argv);
-	img->argv = NULL;
+	if (argv.len && argv.p[argv.len - 1] == '\0') /* the last argument's terminator */
+		argv.len--;
+	img->argv_stored = 1;
 	/* preload: an image that exec'd keeps what it opened for writing: the image it
 	 * becomes writes through the same descriptors (`cmd > out`) and, told by the
 	 * interposer (AB_ENV_SYNC), waits at its exit until they are hashed (take_writes) */
 	if (!(img->exec_pending && strcmp(how, "exec") == 0 && strcmp(c->source, "preload") == 0))
 		vers_flush_writes(c, img);
-	if (store_process_end(c->st, img->id, now_ns(), status, how))
+	if (img->exit_set) {
+		status = img->exit_status;
+		how = img->exit_how;
+	}
+	if (store_process_end(c->st, img->id, now_ns(), status, how, argv, img->env_json))
 		c->db_failed = 1;
+	free(img->argv);
+	img->argv = NULL;
+	free(img->env_json);
+	img->env_json = NULL;
 }
 
 /* Hands the writes from, an image that exec'd, still holds to to, the image it became. */
@@ -337,8 +334,6 @@ static void on_argv(struct collector *c, const struct decoded *d, uint64_t conn)
 	memcpy(p + img->argv_len, d->str[0], n);
 	img->argv = p;
 	img->argv_len += n;
-	if (img->argv_want && img->argv_len >= img->argv_want)
-		store_argv(c, img);
 }
 
 /* JSON string escaping for env values (bytes >= 0x80 pass through). */
@@ -389,9 +384,14 @@ static void on_env(struct collector *c, const struct decoded *d, uint64_t conn)
 	}
 	json[n++] = '}';
 	json[n] = '\0';
-	if (store_process_set_env(c->st, img->id, json))
-		c->db_failed = 1;
-	free(json);
+	if (img->ended) {
+		if (store_process_set_env(c->st, img->id, json))
+			c->db_failed = 1;
+		free(json);
+		return;
+	}
+	free(img->env_json);
+	img->env_json = json; /* written when the image ends */
 }
 
 static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
@@ -448,8 +448,14 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 			status = WEXITSTATUS(status);
 		}
 	}
-	if (store_process_set_exit(c->st, img->id, status, how))
-		c->db_failed = 1;
+	if (img->ended) {
+		if (store_process_set_exit(c->st, img->id, status, how))
+			c->db_failed = 1;
+	} else if (!img->exit_set) { /* written when the image ends; the first report counts */
+		img->exit_set = 1;
+		img->exit_status = status;
+		img->exit_how = how;
+	}
 	if (e->reaped_pid) {
 		/* the child is gone: take in what its connection still holds, then end it */
 		if (c->drain && img->conn)
@@ -658,6 +664,7 @@ void collector_free(struct collector *c)
 			free(w);
 		}
 		free(img->argv);
+		free(img->env_json);
 		free(img);
 	}
 	collector_idle_discard(c);

@@ -27,6 +27,11 @@ struct image {
 	char *argv;
 	size_t argv_len, argv_want;
 	int argv_stored;
+	/* kept until the image ends, then written with its end in one UPDATE: three fewer
+	 * statements per process, in the collector's path to every exit acknowledgement */
+	char *env_json;
+	int exit_set, exit_status;
+	const char *exit_how; /* a literal */
 	struct pending_write *writes;
 	struct image *next_all;
 };

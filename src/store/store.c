@@ -47,7 +47,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PROC_STATIC] = "UPDATE processes SET static=1 WHERE id=?",
 	[S_PROC_EXE] = "UPDATE processes SET exe=? WHERE id=?",
 	[S_PROC_END] = "UPDATE processes SET end_ns=?, exit_status=coalesce(exit_status, ?),"
-		       " exit_how=coalesce(exit_how, ?) WHERE id=?",
+		       " exit_how=coalesce(exit_how, ?), argv=coalesce(?, argv),"
+		       " env=coalesce(?, env) WHERE id=?",
 	[S_PROC_EXIT] = "UPDATE processes SET exit_status=?, exit_how=? WHERE id=?"
 			" AND exit_status IS NULL",
 	[S_EVENT_ADD] = "INSERT INTO file_events (build_id, process_id, ts_ns, op, access, path,"
@@ -438,7 +439,7 @@ int store_process_set_exe(struct store *st, int64_t id, const char *exe)
 }
 
 int store_process_end(struct store *st, int64_t id, int64_t end_ns, int exit_status,
-		      const char *how)
+		      const char *how, struct store_bytes argv, const char *env_json)
 {
 	sqlite3_stmt *s = st->stmt[S_PROC_END];
 
@@ -448,7 +449,9 @@ int store_process_end(struct store *st, int64_t id, int64_t end_ns, int exit_sta
 	else
 		sqlite3_bind_int(s, 2, exit_status);
 	bind_str(s, 3, how);
-	sqlite3_bind_int64(s, 4, id);
+	bind_bytes(s, 4, argv);
+	bind_str(s, 5, env_json);
+	sqlite3_bind_int64(s, 6, id);
 	return run(st, S_PROC_END);
 }
 
