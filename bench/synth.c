@@ -96,7 +96,7 @@ static int64_t proc(int64_t parent, int64_t prev, const char *exe, const char *a
 
 static void end(int64_t id, const char *how)
 {
-	if (store_process_end(st, id, ts, 0, how))
+	if (store_process_end(st, id, ts, 0, how, (struct store_bytes){ 0 }, NULL))
 		die("process end");
 }
 

@@ -150,7 +150,8 @@ static int rows(struct store *st, const struct graph *g, int vi, const char *obj
 
 	pid = store_process_new(st, &p);
 	free(cwd);
-	if (pid <= 0 || store_process_end(st, pid, run->end_ns, 0, "exit", (struct store_bytes){ 0 }, NULL))
+	if (pid <= 0 ||
+	    store_process_end(st, pid, run->end_ns, 0, "exit", (struct store_bytes){ 0 }, NULL))
 		return -EIO;
 	if ((rc = exe_version(st, g, exe, &exe_vid, sha)))
 		return rc;

@@ -287,7 +287,9 @@ static int64_t proc(int64_t parent, int64_t prev, const char *exe, const char *a
 
 static void end(int64_t id)
 {
-	cr_assert_eq(store_process_end(st, id, now += 1000000, 0, "exit", (struct store_bytes){ 0 }, NULL), 0);
+	cr_assert_eq(store_process_end(st, id, now += 1000000, 0, "exit", (struct store_bytes){ 0 },
+				       NULL),
+		     0);
 }
 
 struct tools {
@@ -350,7 +352,9 @@ static void record(void)
 	v_ver = version(CWD "/version.h", "written", fork_img);
 	event(fork_img, "open", "write", CWD "/version.h", v_ver);
 	event(fork_img, "exec", "read", CWD "/gen", v_gen);
-	cr_assert_eq(store_process_end(st, fork_img, now += 1000000, 0, "exec", (struct store_bytes){ 0 }, NULL), 0);
+	cr_assert_eq(store_process_end(st, fork_img, now += 1000000, 0, "exec",
+				       (struct store_bytes){ 0 }, NULL),
+		     0);
 	gen_img = proc(sh, fork_img, CWD "/gen", "./gen 1.0");
 	end(gen_img);
 	end(sh);
