@@ -110,15 +110,22 @@ $(B)/tests/%: tests/unit/%.c $(LIBA)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -lcriterion
 
+# bench/synth.c is built with the tests, so that a change of the library it uses cannot
+# break `make bench` unnoticed (the benchmarks themselves are not part of check).
+SYNTH := $(B)/bench/synth
+$(SYNTH): bench/synth.c $(LIBA)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
 # check: unit tests, end-to-end tests, then the real-world suite (needs root for apt; on a
 # machine where we are not root it is skipped with a note, except under CI=true).
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(SYNTH)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
 	$(Q)if [ "$$(id -u)" = 0 ] || [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory check-realworld; \
 	else echo "check: tests/realworld skipped: it needs root for apt-get source and build-dep (make check-realworld as root)"; fi
 
-check-unit: all $(TEST_BINS)
+check-unit: all $(TEST_BINS) $(SYNTH)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 
 check-e2e: all
