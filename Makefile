@@ -5,6 +5,16 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 B       := build
 
+# A build directory belongs to one source tree.  make rebuilds an object only when its
+# source is newer, and a checkout gives sources older times than objects compiled from
+# another worktree into the same B=, which would then be linked in silently.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+B_SRC := $(shell mkdir -p $(B) && { cat $(B)/.source 2>/dev/null || echo $(CURDIR) | tee $(B)/.source; })
+ifneq ($(B_SRC),$(CURDIR))
+$(error $(B) holds a build of $(B_SRC), not of $(CURDIR): use another B= or make clean B=$(B))
+endif
+endif
+
 CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
