@@ -73,9 +73,9 @@ static size_t g_args_len;
 static int g_args_proc; /* argv not contiguous: read /proc/self/cmdline */
 static char g_chunk[AB_ARGV_CHUNK]; /* only used single-threaded (constructor, atfork child) */
 /* An image's hello (AB_EV_PROC, the AB_EV_ARGV chunks, AB_EV_ENV) goes out as one packet of
- * records back to back (event.h), one sendmsg instead of three.  Filled only by the thread
- * saying hello (t_batch 1); while it appends (2), a signal handler's record is sent on its
- * own. */
+ * records back to back (event.h), one send instead of three sendmsg.  Filled only by the
+ * thread saying hello (t_batch 1); while it appends (2), a signal handler's record is sent
+ * on its own. */
 static char g_batch[AB_REC_MAX];
 static size_t g_batch_len;
 static __thread int t_batch __attribute__((tls_model("initial-exec")));

@@ -102,7 +102,6 @@ int store_incomplete_add(struct store *st, int64_t build_id, int64_t process_id,
 int64_t store_incomplete_count(struct store *st, int64_t build_id);
 
 int64_t store_process_new(struct store *st, const struct store_process *p);
-int store_process_set_argv(struct store *st, int64_t id, struct store_bytes argv);
 int store_process_set_env(struct store *st, int64_t id, const char *env_json);
 int store_process_set_exe_hash(struct store *st, int64_t id, const char *sha256);
 int store_process_set_static(struct store *st, int64_t id);

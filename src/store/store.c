@@ -17,7 +17,6 @@ enum stmt_id {
 	S_INCOMPLETE_ADD,
 	S_INCOMPLETE_COUNT,
 	S_PROC_NEW,
-	S_PROC_ARGV,
 	S_PROC_ENV,
 	S_PROC_EXE_HASH,
 	S_PROC_STATIC,
@@ -41,7 +40,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PROC_NEW] = "INSERT INTO processes (build_id, pid, ppid, parent_id, prev_id, exe,"
 		       " exec_path, interp, argv, cwd, uid, gid, start_ns, static, source)"
 		       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[S_PROC_ARGV] = "UPDATE processes SET argv=? WHERE id=?",
 	[S_PROC_ENV] = "UPDATE processes SET env=? WHERE id=?",
 	[S_PROC_EXE_HASH] = "UPDATE processes SET exe_sha256=? WHERE id=?",
 	[S_PROC_STATIC] = "UPDATE processes SET static=1 WHERE id=?",
@@ -402,13 +400,6 @@ int64_t store_process_new(struct store *st, const struct store_process *p)
 	sqlite3_bind_int(s, 14, p->is_static);
 	bind_str(s, 15, p->source);
 	return run_insert(st, S_PROC_NEW);
-}
-
-int store_process_set_argv(struct store *st, int64_t id, struct store_bytes argv)
-{
-	bind_bytes(st->stmt[S_PROC_ARGV], 1, argv);
-	sqlite3_bind_int64(st->stmt[S_PROC_ARGV], 2, id);
-	return run(st, S_PROC_ARGV);
 }
 
 int store_process_set_env(struct store *st, int64_t id, const char *env_json)
