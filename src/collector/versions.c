@@ -181,7 +181,6 @@ const char *vers_canon(struct collector *c, const char *abspath)
 	return r;
 }
 
-
 struct resolved_match {
 	const char *path[2];
 	size_t len[2];

@@ -211,16 +211,18 @@ char *omnibor_manifest_path(const char *dir, const char *gitoid)
 	return p;
 }
 
-/* mkdir -p of the directory part of path; *made_last: whether the last one was made now. */
+/* mkdir -p of the directory part of path; *made_last (unless NULL): whether the last one
+ * was made now. */
 static int mkdirs_for(char *path, int *made_last)
 {
-	*made_last = 0;
+	int made = 0;
+
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		*made_last = mkdir(path, 0777) == 0;
-		if (!*made_last && errno != EEXIST) {
+		made = mkdir(path, 0777) == 0;
+		if (!made && errno != EEXIST) {
 			int e = errno;
 
 			*p = '/';
@@ -228,6 +230,8 @@ static int mkdirs_for(char *path, int *made_last)
 		}
 		*p = '/';
 	}
+	if (made_last)
+		*made_last = made;
 	return 0;
 }
 
@@ -238,7 +242,7 @@ static int dir_for(struct strmap *made, char *path, int *fresh)
 {
 	char *slash = strrchr(path, '/');
 	intptr_t st;
-	int rc = 0, last;
+	int rc = 0, last = 0;
 
 	*slash = '\0';
 	st = (intptr_t)strmap_get(made, path);
@@ -330,7 +334,7 @@ int omnibor_store(const struct graph *g, const struct gitoids *ids, const struct
 	struct strmap made = { 0 };
 	char *ipath = NULL;
 	FILE *f;
-	int rc = 0, last;
+	int rc = 0;
 
 	for (size_t i = 0; !rc && i < s->n; i++)
 		rc = store_one(dir, &s->m[i], &made, err, errlen);
@@ -339,7 +343,7 @@ int omnibor_store(const struct graph *g, const struct gitoids *ids, const struct
 		return rc;
 	if (asprintf(&ipath, "%s/index.tsv", dir) < 0)
 		return -ENOMEM;
-	rc = mkdirs_for(ipath, &last); /* no manifest made the directory when there is none */
+	rc = mkdirs_for(ipath, NULL); /* no manifest made the directory when there is none */
 	f = rc ? NULL : fopen(ipath, "w");
 	if (!f && !rc)
 		rc = -errno;
