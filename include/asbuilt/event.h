@@ -86,7 +86,7 @@ struct ab_proc {
 	__u32 uid;
 	__u32 gid;
 	__u32 flags; /* AB_PROC_* */
-	__u64 exe_dev;
+	__u64 exe_dev; /* ebpf; 0 from the interposer */
 	__u64 exe_ino;
 	__u64 argv_len; /* total bytes of raw argv that AB_EV_ARGV records will carry */
 };
@@ -98,6 +98,10 @@ struct ab_proc {
  * no AB_EV_EXEC): the collector makes that fork child's row and its exec event, from this
  * record's exe and exec path, as if they had been sent */
 #define AB_PROC_FORK_EXEC 0x10
+/* preload: [0] is the exec filename made absolute, not resolved (the collector resolves it):
+ * the interposer reads /proc/self/exe (15 us in a new process) only when the image may
+ * not be the file that was exec'd (a script's interpreter) */
+#define AB_PROC_EXE_RAW 0x20
 
 /* AB_EV_ARGV: strings: [0] bytes [offset, offset+len) of the raw argv */
 struct ab_argv {

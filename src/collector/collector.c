@@ -289,9 +289,20 @@ static void fork_exec_implied(struct collector *c, const struct decoded *d)
 	fk->exec_pending = 1;
 }
 
-static void on_proc(struct collector *c, const struct decoded *d, uint64_t conn)
+static void on_proc(struct collector *c, const struct decoded *d0, uint64_t conn)
 {
 	struct image *prev, *img;
+	struct decoded raw;
+	const struct decoded *d = d0;
+
+	/* the interposer sent the exec filename made absolute: resolve it here, through the
+	 * cache of resolved directories, as the kernel did */
+	if ((d0->u.proc.flags & AB_PROC_EXE_RAW) && d0->nstr > 0 && d0->str[0][0] == '/') {
+		raw = *d0;
+		raw.str[0] = vers_canon(c, d0->str[0]);
+		raw.len[0] = (uint32_t)strlen(raw.str[0]);
+		d = &raw;
+	}
 
 	if (d->u.proc.flags & AB_PROC_FORK_EXEC)
 		fork_exec_implied(c, d);
