@@ -10,15 +10,28 @@
 #include "asbuilt/hashcache.h"
 #include "asbuilt/hashstore.h"
 
+static char dir[32]; /* the test's temporary directory, removed after it */
+
 /* A fresh cache path in a new temporary directory (which does not exist yet
  * below). */
 static void tmp_cache(char *path, size_t len)
 {
-	char dir[] = "/tmp/asbuilt-hs.XXXXXX";
-
+	strcpy(dir, "/tmp/asbuilt-hs.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, len, "%s/sub/dir/hashes.sqlite", dir);
 }
+
+static void remove_dir(void)
+{
+	char cmd[64];
+
+	if (!dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(hashstore, .fini = remove_dir);
 
 static void fake_hash(struct hash_result *h, char c)
 {
