@@ -121,21 +121,25 @@ $(B)/tests/%: tests/unit/%.c $(LIBA)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -lcriterion
 
 # bench/synth.c is built with the tests, so that a change of the library it uses cannot
-# break `make bench` unnoticed (the benchmarks themselves are not part of check).
-SYNTH := $(B)/bench/synth
-$(SYNTH): bench/synth.c $(LIBA)
+# break `make bench` unnoticed (the benchmarks themselves are not part of check); so is
+# bench/spawnloop.c, which bench/perproc.sh compiles for itself.
+BENCH_BINS := $(B)/bench/synth $(B)/bench/spawnloop
+$(B)/bench/synth: bench/synth.c $(LIBA)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+$(B)/bench/spawnloop: bench/spawnloop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $<
 
 # check: unit tests, end-to-end tests, then the real-world suite (needs root for apt; on a
 # machine where we are not root it is skipped with a note, except under CI=true).
-check: all $(TEST_BINS) $(SYNTH)
+check: all $(TEST_BINS) $(BENCH_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 	$(Q)ASBUILT_BIN=$(abspath $(ASBUILT)) bash tests/e2e/run.sh
 	$(Q)if [ "$$(id -u)" = 0 ] || [ "$${CI:-}" = true ]; then $(MAKE) --no-print-directory check-realworld; \
 	else echo "check: tests/realworld skipped: it needs root for apt-get source and build-dep (make check-realworld as root)"; fi
 
-check-unit: all $(TEST_BINS) $(SYNTH)
+check-unit: all $(TEST_BINS) $(BENCH_BINS)
 	$(Q)bash tests/run-unit.sh $(TEST_BINS)
 
 check-e2e: all
@@ -143,6 +147,7 @@ check-e2e: all
 
 bench: all
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/perproc.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/graph.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/sbom.sh
 
