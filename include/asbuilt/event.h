@@ -78,9 +78,10 @@ struct ab_hdr {
 	__u16 cpu; /* ebpf: the CPU that produced the record; preload: 0 */
 };
 
-/* AB_EV_PROC: strings: [0] executable (absolute, resolved), [1] cwd, [2] exec filename as
- * given to execve (may be relative; ebpf: bprm->filename), [3] script interpreter or "",
- * and with AB_PROC_FORK_EXEC [4] the exec filename made absolute as AB_EV_EXEC's [1] */
+/* AB_EV_PROC: strings: [0] executable (absolute; resolved, but with AB_PROC_EXE_RAW),
+ * [1] cwd, [2] exec filename as given to execve (may be relative; ebpf: bprm->filename),
+ * [3] script interpreter or "", and with AB_PROC_FORK_EXEC [4] the exec filename made
+ * absolute as AB_EV_EXEC's [1] */
 struct ab_proc {
 	__u32 ppid;
 	__u32 uid;
