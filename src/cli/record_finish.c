@@ -68,32 +68,60 @@ static void reap_collector(struct record_run *r)
 }
 
 /* Adds one incomplete row per process that could not reach the collector (marker files
- * the interposer left in the private directory), and removes the directory. */
+ * the interposer left in the private directory), and removes the directory.  Under sudo
+ * the directory is root's (mode 0700, made before the collector dropped to the user) while
+ * the caller works as the user: it is read and removed as root, and the rows are added as
+ * the user.  (A directory left unread would be a record that says it is complete.) */
 static int collect_markers(struct store *st, struct record_run *r)
 {
-	DIR *d = opendir(r->dir);
+	char p[PATH_MAX + 300], detail[PATH_MAX + 64] = "", **pids = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *e;
-	int n = 0;
-	char p[PATH_MAX + 300];
+	DIR *d;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (!strncmp(e->d_name, "unreachable.", 12)) {
-			char detail[300];
-			snprintf(detail, sizeof(detail), "pid %s could not send its events",
-				 e->d_name + 12);
-			store_incomplete_add(st, r->build_id, 0, "collector-unreachable", detail);
-			n++;
+	priv_restore();
+	if ((d = opendir(r->dir))) {
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (!strncmp(e->d_name, "unreachable.", 12)) {
+				if (n == cap) {
+					size_t nc = cap ? 2 * cap : 16;
+					char **np = realloc(pids, nc * sizeof(*np));
+
+					if (!np)
+						break;
+					pids = np;
+					cap = nc;
+				}
+				if (!(pids[n] = strdup(e->d_name + 12)))
+					break;
+				n++;
+			}
+			snprintf(p, sizeof(p), "%s/%s", r->dir, e->d_name);
+			unlink(p);
 		}
-		snprintf(p, sizeof(p), "%s/%s", r->dir, e->d_name);
-		unlink(p);
+		closedir(d);
+	} else if (errno != ENOENT) {
+		snprintf(detail, sizeof(detail), "cannot read the run directory '%s': %s", r->dir,
+			 strerror(errno));
 	}
-	closedir(d);
-	rmdir(r->dir);
-	return n;
+	if (rmdir(r->dir) && errno != ENOENT)
+		cli_err("warning: cannot remove the run directory '%s': %s", r->dir,
+			strerror(errno));
+	priv_become_user();
+	if (d && e) /* stopped early: out of memory */
+		snprintf(detail, sizeof(detail), "%s",
+			 "processes could not send their events (out of memory: not all counted)");
+	if (detail[0]) /* the markers, if any, are unknown */
+		store_incomplete_add(st, r->build_id, 0, "collector-unreachable", detail);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(detail, sizeof(detail), "pid %s could not send its events", pids[i]);
+		store_incomplete_add(st, r->build_id, 0, "collector-unreachable", detail);
+		free(pids[i]);
+	}
+	free(pids);
+	return (int)n;
 }
 
 /* Prints the reasons the record is incomplete, a few lines at most. */
