@@ -94,6 +94,30 @@ void *wreal_sym(void **slot, const char *name)
 	return p;
 }
 
+static void wconn_go_inert(int mark);
+
+int wconn_fd(void)
+{
+	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_ON
+		       ? __atomic_load_n(&g_fd, __ATOMIC_RELAXED)
+		       : -1;
+}
+
+void wconn_move_fd(void)
+{
+	int old = g_fd, fd;
+
+	if (getpid() != g_pid)
+		return; /* a vfork child: the number is the parent's too */
+	fd = fcntl(old, F_DUPFD_CLOEXEC, WCONN_FD_MIN);
+	if (fd < 0) {
+		wconn_go_inert(1); /* cannot keep the connection: say so */
+		return;
+	}
+	__atomic_store_n(&g_fd, fd, __ATOMIC_RELAXED);
+	wfd_close_real(old);
+}
+
 int wconn_enabled(void)
 {
 	return g_enabled;
@@ -227,7 +251,8 @@ static int wconn_send_failed(int e, pid_t pid)
 		if (e == EPIPE || e == ECONNRESET || e == ECONNREFUSED || e == ENOTCONN)
 			wconn_go_inert(1);
 		else if (e == EBADF || e == ENOTSOCK)
-			wconn_go_inert(0); /* the program closed or reused our fd: stop quietly */
+			wconn_go_inert(1); /* the program closed or replaced our fd behind the
+					    * hooks (hooks_fd.c): a raw system call */
 	}
 	return -e;
 }
@@ -539,7 +564,7 @@ static void wconn_atfork_child(void)
 		return;
 	t_tid = 0;
 	if (g_fd >= 0)
-		close(g_fd);
+		wfd_close_real(g_fd);
 	g_fd = -1;
 	g_pid = getpid();
 	g_seq = 0;
@@ -656,6 +681,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wfsops_init();
 	wproc_init();
 	wdlopen_init();
+	wfd_init();
 	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);
 	g_pid = getpid();
 	g_enabled = 1;

@@ -5,7 +5,7 @@
  * path.c (pure lexical path resolution), env.c (environment doctoring for exec),
  * elfcheck.c (static-binary detection), hooks_exec.c / hooks_spawn.c (exec family),
  * hooks_file.c (open family and other file operations), hooks_proc.c (exit, wait, chdir,
- * dlopen, __libc_start_main).
+ * dlopen, __libc_start_main), hooks_fd.c (close and dup2 family: the connection stays).
  *
  * Rules for everything here: no malloc in anything reachable from a vfork child, errno
  * preserved by every hook, never exit or abort inside a hooked call, own I/O through raw
@@ -50,6 +50,13 @@ extern char wconn_env_dir[];
 
 /* Absolute path of this library (points into wconn_env_lib). */
 extern const char *wconn_lib;
+
+/* The connection's descriptor while connected, else -1 (hooks_fd.c keeps it open). */
+int wconn_fd(void);
+
+/* Moves the connection to another descriptor number (the program dup2s onto its own);
+ * goes inert, leaving its marker, when it cannot.  Only in the process that owns it. */
+void wconn_move_fd(void);
 
 /* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
 int wconn_enabled(void);
@@ -208,5 +215,9 @@ void wfile_init(void);
 void wfsops_init(void);
 void wproc_init(void);
 void wdlopen_init(void);
+void wfd_init(void);
+
+/* close() of libc, past the hook that keeps the connection open (hooks_fd.c). */
+int wfd_close_real(int fd);
 
 #endif /* ASBUILT_WRAPPERS_INTERNAL_H */
