@@ -15,8 +15,10 @@ PKGS_BUILD=(build-essential pkg-config libsqlite3-dev libssl-dev libcjson-dev
 PKGS_EBPF=(libbpf-dev bpftool clang llvm)
 # rpm: rpmbuild and rpm make the fixture rpm database of tests/unit/test_resolve_rpm.c (and
 # t0507 builds examples/hello-deb with rpmbuild); debhelper: t0505/t0506 dpkg-buildpackage it;
-# jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604).
-PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper jq)
+# jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604); golang-go:
+# t0125 records a real Go program (whose system calls bypass libc) under the interposer.
+PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper jq
+           golang-go)
 PKGS_DEV=(clang-format)
 # bench/run.sh: dpkg-dev for `apt-get source`, bear and strace as reference tracers,
 # time for /usr/bin/time (CPU time of a build).

@@ -17,6 +17,8 @@
  * pid on a connection as a child of that connection's process.
  */
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -148,9 +150,9 @@ static void wconn_mark_unreachable(void)
 	memcpy(path, g_dir, n);
 	memcpy(path + n, "/unreachable.", 13);
 	wpath_utoa(path + n + 13, (unsigned long)getpid());
-	fd = syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = wsys(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
-		syscall(SYS_close, fd);
+		wsys(SYS_close, fd);
 }
 
 /* Stop sending for this process (never from a vfork child). */
@@ -178,12 +180,12 @@ static int wconn_connect(void)
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		r = -errno;
-		close(fd);
+		wfd_close_real(fd);
 		return r;
 	}
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, WCONN_FD_MIN);
 	if (hi >= 0) {
-		close(fd);
+		wfd_close_real(fd);
 		fd = hi;
 	}
 	return fd;
@@ -196,12 +198,52 @@ static void wconn_hello(unsigned flags, const char *execfn);
 static void wconn_report_lost(void)
 {
 	static const char what[] = "records of a vfork child of an unconnected fork child";
-	struct ab_warn w = { .reason = AB_WARN_OTHER };
-	struct wstr s = { what, sizeof what - 1 };
 
 	if (!__atomic_exchange_n(&g_lazy_lost, 0, __ATOMIC_ACQ_REL))
 		return;
+	wconn_warn(AB_WARN_OTHER, what, sizeof what - 1);
+}
+
+void wconn_warn(unsigned reason, const char *what, size_t len)
+{
+	struct ab_warn w = { .reason = reason };
+	struct wstr s = { what, len };
+
 	wconn_send(AB_EV_WARN, &w, sizeof w, &s, 1);
+}
+
+/* Go's runtime makes every system call itself, never through libc, even in a program
+ * linked dynamically (with cgo): the interposer is loaded and sees nothing it does.  Every
+ * Go executable carries Go's build ID note (owner "Go", type 4), in a PT_NOTE segment
+ * that is mapped already: no file is read. */
+static int wconn_is_go(void)
+{
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM), i;
+	uintptr_t bias = 0;
+
+	if (!ph)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	for (i = 0; i < n; i++) {
+		const char *p = (const char *)(bias + ph[i].p_vaddr), *end = p + ph[i].p_filesz;
+
+		if (ph[i].p_type != PT_NOTE || ph[i].p_align > 8)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const void *)p;
+			const char *name = p + sizeof *nh;
+
+			/* Go's linker writes the name "Go" padded: namesz 4 */
+			if ((nh->n_namesz == 3 || nh->n_namesz == 4) && nh->n_type == 4 &&
+			    name + 3 <= end && !memcmp(name, "Go", 3))
+				return 1;
+			p = name + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
 }
 
 /* Connects a lazy fork child and announces it; 0 when connected.  Not from a vfork child
@@ -337,7 +379,7 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	h.pid = (__u32)pid;
 	if (pid == g_pid) {
 		if (!t_tid)
-			t_tid = (pid_t)syscall(SYS_gettid);
+			t_tid = (pid_t)wsys(SYS_gettid);
 		h.tid = (__u32)t_tid;
 	} else {
 		h.tid = (__u32)pid; /* vfork/clone child: single thread */
@@ -467,15 +509,15 @@ static void wconn_send_env(void)
 /* Total bytes of /proc/self/cmdline (fallback when argv is not contiguous). */
 static size_t wconn_cmdline_len(void)
 {
-	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	long fd = wsys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	size_t total = 0;
 	long r;
 
 	if (fd < 0)
 		return 0;
-	while ((r = syscall(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0)
+	while ((r = wsys(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0)
 		total += (size_t)r;
-	syscall(SYS_close, fd);
+	wsys(SYS_close, fd);
 	return total;
 }
 
@@ -497,10 +539,10 @@ static void wconn_send_argv(size_t len)
 		}
 		return;
 	}
-	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	fd = wsys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	while (off < len && (r = syscall(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0) {
+	while (off < len && (r = wsys(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0) {
 		a.offset = off;
 		s.p = g_chunk;
 		s.len = (size_t)r < len - off ? (size_t)r : len - off;
@@ -508,7 +550,7 @@ static void wconn_send_argv(size_t len)
 			break;
 		off += s.len;
 	}
-	syscall(SYS_close, fd);
+	wsys(SYS_close, fd);
 }
 
 /* Send AB_EV_PROC, the AB_EV_ARGV chunks and AB_EV_ENV for this image, in one packet. */
@@ -682,6 +724,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wproc_init();
 	wdlopen_init();
 	wfd_init();
+	wsyscall_init();
 	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);
 	g_pid = getpid();
 	g_enabled = 1;
@@ -701,6 +744,10 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_fd = fd;
 	g_state = WCONN_ON;
 	wconn_hello(hello, g_execfn);
+	if (wconn_is_go()) {
+		static const char what[] = "a Go program: its system calls bypass libc";
+		wconn_warn(AB_WARN_RAW_SYSCALLS, what, sizeof what - 1);
+	}
 out:
 	errno = e;
 }

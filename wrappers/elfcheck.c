@@ -26,7 +26,7 @@ static int welf_ptype(long fd, const unsigned char *buf, long n, unsigned long o
 		memcpy(type, buf + off, 4);
 		return 0;
 	}
-	return syscall(SYS_pread64, fd, type, 4, (long)off) == 4 ? 0 : -1;
+	return wsys(SYS_pread64, fd, type, 4, (long)off) == 4 ? 0 : -1;
 }
 
 /* 1: ELF without PT_INTERP; 0: ELF with PT_INTERP or unknown. */
@@ -88,20 +88,20 @@ int welf_check_at(int dirfd, const char *path, int atflags)
 
 	for (depth = 0; depth < WELF_DEPTH; depth++) {
 		if (path[0] == '\0' && (atflags & AT_EMPTY_PATH))
-			fd = syscall(SYS_dup, dirfd);
+			fd = wsys(SYS_dup, dirfd);
 		else
-			fd = syscall(SYS_openat, dirfd, path, flags);
+			fd = wsys(SYS_openat, dirfd, path, flags);
 		if (fd < 0)
 			return r;
-		if (syscall(SYS_fstat, fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		if (wsys(SYS_fstat, fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
 			r |= WELF_SETID;
-		n = syscall(SYS_pread64, fd, buf, sizeof buf, 0L);
+		n = wsys(SYS_pread64, fd, buf, sizeof buf, 0L);
 		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
 			r |= welf_scan(fd, buf, n) ? WELF_STATIC : WELF_DYNAMIC;
-			syscall(SYS_close, fd);
+			wsys(SYS_close, fd);
 			return r;
 		}
-		syscall(SYS_close, fd);
+		wsys(SYS_close, fd);
 		if (n < 4 || buf[0] != '#' || buf[1] != '!' ||
 		    !welf_shebang(buf, n, interp, sizeof interp))
 			return r;

@@ -185,7 +185,7 @@ int wexec_which(const char *file, char *buf)
 		return -ENOENT;
 	while (p) {
 		p = wexec_candidate(p, file, flen, buf, &ok);
-		if (ok && syscall(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0)
+		if (ok && wsys(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0)
 			return 0;
 	}
 	return -ENOENT;
@@ -209,7 +209,7 @@ static int wexec_search(const char *file, char *const argv[], char *const envp[]
 		p = wexec_candidate(p, file, flen, buf, &ok);
 		if (!ok)
 			continue;
-		if (syscall(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0) {
+		if (wsys(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0) {
 			errno = e;
 			wexec_try(buf, argv, envp);
 		}

@@ -107,8 +107,7 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 }
 
-/* Report an open that returned ret (an fd, or -1 with errno err). */
-static void wfile_opened(int dirfd, const char *path, int flags, int ret, int err)
+void wfile_opened(int dirfd, const char *path, int flags, int ret, int err)
 {
 	struct stat st;
 	unsigned ff = 0;

@@ -66,7 +66,7 @@ static void wproc_at_exit(int status, void *arg)
 		wconn_send_exit(status, 0, 0);                                             \
 		WREAL(fn)(status);                                                         \
 		for (;;)                                                                   \
-			syscall(SYS_exit_group, status);                                   \
+			wsys(SYS_exit_group, status);                                      \
 	} while (0)
 
 WHOOK void exit(int status)

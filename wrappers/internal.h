@@ -5,11 +5,13 @@
  * path.c (pure lexical path resolution), env.c (environment doctoring for exec),
  * elfcheck.c (static-binary detection), hooks_exec.c / hooks_spawn.c (exec family),
  * hooks_file.c (open family and other file operations), hooks_proc.c (exit, wait, chdir,
- * dlopen, __libc_start_main), hooks_fd.c (close and dup2 family: the connection stays).
+ * dlopen, __libc_start_main), hooks_fd.c (close and dup2 family: the connection stays),
+ * hooks_syscall.c (syscall(): file calls made by number go to the hooks above).
  *
  * Rules for everything here: no malloc in anything reachable from a vfork child, errno
- * preserved by every hook, never exit or abort inside a hooked call, own I/O through raw
- * syscalls or functions we do not hook, nothing beyond libc and libdl.
+ * preserved by every hook, never exit or abort inside a hooked call, own I/O through wsys()
+ * (libc's syscall() past its hook), wfd_close_real() or functions we do not hook, nothing
+ * beyond libc and libdl.
  */
 #ifndef ASBUILT_WRAPPERS_INTERNAL_H
 #define ASBUILT_WRAPPERS_INTERNAL_H
@@ -57,6 +59,9 @@ int wconn_fd(void);
 /* Moves the connection to another descriptor number (the program dup2s onto its own);
  * goes inert, leaving its marker, when it cannot.  Only in the process that owns it. */
 void wconn_move_fd(void);
+
+/* Sends an AB_EV_WARN with reason (AB_WARN_*) and the text what (len bytes). */
+void wconn_warn(unsigned reason, const char *what, size_t len);
 
 /* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
 int wconn_enabled(void);
@@ -208,6 +213,14 @@ int wexec_which(const char *file, char *buf);
 void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char *p2,
 		  unsigned oflags, int ret, const struct stat *st, unsigned fflags);
 
+/* ---- hooks_syscall.c ----------------------------------------------------------------- */
+
+/* libc's syscall(), past the hook: the interposer's own system calls by number. */
+long wsys(long nr, ...);
+
+/* Report an open (of any kind) that returned ret: an fd, or -1 with errno err. */
+void wfile_opened(int dirfd, const char *path, int flags, int ret, int err);
+
 /* ---- init hooks (called from the constructor to resolve real functions eagerly) ------- */
 void wexec_init(void);
 void wspawn_init(void);
@@ -216,6 +229,7 @@ void wfsops_init(void);
 void wproc_init(void);
 void wdlopen_init(void);
 void wfd_init(void);
+void wsyscall_init(void);
 
 /* close() of libc, past the hook that keeps the connection open (hooks_fd.c). */
 int wfd_close_real(int fd);

@@ -192,6 +192,7 @@ struct ab_warn {
 #define AB_WARN_NO_COLLECTOR 4
 #define AB_WARN_ARGV_TRUNC 5
 #define AB_WARN_OTHER 6
+#define AB_WARN_RAW_SYSCALLS 7 /* preload: a program that makes its system calls itself (Go) */
 
 /* AB_EV_LOST */
 struct ab_lost {

@@ -495,6 +495,8 @@ static const char *warn_reason(unsigned r)
 		return "collector-unreachable";
 	case AB_WARN_ARGV_TRUNC:
 		return "argv-truncated";
+	case AB_WARN_RAW_SYSCALLS:
+		return "raw-syscalls";
 	default:
 		return "other";
 	}

@@ -1,0 +1,167 @@
+/*
+ * hooks_syscall.c - libc's syscall(): a program that makes a file system call by number
+ * (syscall(SYS_openat, ...), as some build tools and test programs do) goes around the open
+ * family's hooks.  The calls the interposer reports are handed to the hook of the libc
+ * function that makes the same call (open, rename, execve, close, ...), which reports it as
+ * usual; openat2, which libc does not wrap, is made here and reported as an open; a ring
+ * made by io_uring_setup reads and writes files without any call a hook can see, so it
+ * makes the record incomplete (AB_WARN_IO_URING), as under the eBPF backend.  Every other
+ * number goes to libc's syscall() untouched.
+ *
+ * A system call made with the instruction itself (Go's runtime, liburing) is not seen at
+ * all; wconn_raw_check (conn.c) warns about Go programs.
+ */
+#undef _FORTIFY_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+WREAL_DECL(syscall);
+
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+	      unsigned int flags);
+
+/* struct open_how of openat2(2): the flags come first */
+struct wsys_open_how {
+	unsigned long long flags, mode, resolve;
+};
+
+static long wsys_real(long nr, const long a[6])
+{
+	return WREAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static long wsys_io_uring_setup(const long a[6])
+{
+	static const char what[] = "io_uring_setup by syscall()";
+	long r = wsys_real(SYS_io_uring_setup, a);
+	int e = errno;
+
+	if (r >= 0)
+		wconn_warn(AB_WARN_IO_URING, what, sizeof what - 1);
+	errno = e;
+	return r;
+}
+
+static long wsys_openat2(const long a[6])
+{
+	const struct wsys_open_how *how = (const void *)a[2];
+	long r = wsys_real(SYS_openat2, a);
+
+	if (how && a[3] >= (long)sizeof(how->flags))
+		wfile_opened((int)a[0], (const char *)a[1], (int)how->flags, (int)r, errno);
+	return r;
+}
+
+/* The six arguments of a call by number: callers pass at most six, and reading six whatever
+ * the call takes is what the calling convention allows (libc's syscall() does the same). */
+static void wsys_args(va_list ap, long a[6])
+{
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+}
+
+long wsys(long nr, ...)
+{
+	va_list ap;
+	long a[6];
+
+	va_start(ap, nr);
+	wsys_args(ap, a);
+	va_end(ap);
+	return wsys_real(nr, a);
+}
+
+WHOOK long syscall(long nr, ...)
+{
+	va_list ap;
+	long a[6];
+
+	va_start(ap, nr);
+	wsys_args(ap, a);
+	va_end(ap);
+	switch (nr) {
+#ifdef SYS_open
+	case SYS_open:
+		return open((const char *)a[0], (int)a[1], (mode_t)a[2]);
+#endif
+#ifdef SYS_creat
+	case SYS_creat:
+		return creat((const char *)a[0], (mode_t)a[1]);
+#endif
+	case SYS_openat:
+		return openat((int)a[0], (const char *)a[1], (int)a[2], (mode_t)a[3]);
+	case SYS_openat2:
+		return wsys_openat2(a);
+#ifdef SYS_rename
+	case SYS_rename:
+		return rename((const char *)a[0], (const char *)a[1]);
+#endif
+	case SYS_renameat:
+		return renameat((int)a[0], (const char *)a[1], (int)a[2], (const char *)a[3]);
+	case SYS_renameat2:
+		return renameat2((int)a[0], (const char *)a[1], (int)a[2], (const char *)a[3],
+				 (unsigned)a[4]);
+#ifdef SYS_link
+	case SYS_link:
+		return link((const char *)a[0], (const char *)a[1]);
+#endif
+	case SYS_linkat:
+		return linkat((int)a[0], (const char *)a[1], (int)a[2], (const char *)a[3],
+			      (int)a[4]);
+#ifdef SYS_symlink
+	case SYS_symlink:
+		return symlink((const char *)a[0], (const char *)a[1]);
+#endif
+	case SYS_symlinkat:
+		return symlinkat((const char *)a[0], (int)a[1], (const char *)a[2]);
+#ifdef SYS_unlink
+	case SYS_unlink:
+		return unlink((const char *)a[0]);
+#endif
+	case SYS_unlinkat:
+		return unlinkat((int)a[0], (const char *)a[1], (int)a[2]);
+#ifdef SYS_rmdir
+	case SYS_rmdir:
+		return rmdir((const char *)a[0]);
+#endif
+	case SYS_truncate:
+		return truncate((const char *)a[0], (off_t)a[1]);
+	case SYS_chdir:
+		return chdir((const char *)a[0]);
+	case SYS_fchdir:
+		return fchdir((int)a[0]);
+	case SYS_execve:
+		return execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
+	case SYS_execveat:
+		return execveat((int)a[0], (const char *)a[1], (char *const *)a[2],
+				(char *const *)a[3], (int)a[4]);
+	case SYS_close:
+		return close((int)a[0]);
+	case SYS_close_range:
+		return close_range((unsigned)a[0], (unsigned)a[1], (int)a[2]);
+#ifdef SYS_dup2
+	case SYS_dup2:
+		return dup2((int)a[0], (int)a[1]);
+#endif
+	case SYS_dup3:
+		return dup3((int)a[0], (int)a[1], (int)a[2]);
+	case SYS_io_uring_setup:
+		return wsys_io_uring_setup(a);
+	case SYS_exit_group:
+		_exit((int)a[0]);
+	default:
+		return wsys_real(nr, a);
+	}
+}
+
+void wsyscall_init(void)
+{
+	(void)WREAL(syscall);
+}
