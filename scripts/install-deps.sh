@@ -15,10 +15,11 @@ PKGS_BUILD=(build-essential pkg-config libsqlite3-dev libssl-dev libcjson-dev
 PKGS_EBPF=(libbpf-dev bpftool clang llvm)
 # rpm: rpmbuild and rpm make the fixture rpm database of tests/unit/test_resolve_rpm.c (and
 # t0507 builds examples/hello-deb with rpmbuild); debhelper: t0505/t0506 dpkg-buildpackage it;
-# jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604); golang-go:
-# t0125 records a real Go program (whose system calls bypass libc) under the interposer.
+# jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604); golang-go,
+# liburing-dev: t0125 records a real Go program and a ring made by liburing (both make their
+# system calls without libc) under the interposer.
 PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper jq
-           golang-go)
+           golang-go liburing-dev)
 PKGS_DEV=(clang-format)
 # bench/run.sh: dpkg-dev for `apt-get source`, bear and strace as reference tracers,
 # time for /usr/bin/time (CPU time of a build).

@@ -9,7 +9,8 @@
  * number goes to libc's syscall() untouched.
  *
  * A system call made with the instruction itself (Go's runtime, liburing) is not seen at
- * all; wconn_raw_check (conn.c) warns about Go programs.
+ * all: the constructor warns about Go programs (wconn_is_go, conn.c), and the functions of
+ * liburing.so that make a ring are hooked by name below.
  */
 #undef _FORTIFY_SOURCE
 #include <errno.h>
@@ -159,6 +160,58 @@ WHOOK long syscall(long nr, ...)
 	default:
 		return wsys_real(nr, a);
 	}
+}
+
+/* liburing makes its system calls itself: its ring makers are hooked by name.  Their
+ * declarations, for a program linked with liburing.so (liburing.a is not seen). */
+int io_uring_queue_init(unsigned entries, void *ring, unsigned flags);
+int io_uring_queue_init_params(unsigned entries, void *ring, void *params);
+int io_uring_setup(unsigned entries, void *params);
+
+WREAL_DECL(io_uring_queue_init);
+WREAL_DECL(io_uring_queue_init_params);
+WREAL_DECL(io_uring_setup);
+
+/* liburing's io_uring_queue_init calls io_uring_queue_init_params: one warning, from the
+ * outermost call */
+static __thread int t_uring __attribute__((tls_model("initial-exec")));
+
+/* r: what liburing returned (0 or an fd on success, -errno on failure) */
+static int wsys_uring_made(int r, const char *what, size_t len)
+{
+	int e = errno;
+
+	if (r >= 0 && t_uring == 0)
+		wconn_warn(AB_WARN_IO_URING, what, len);
+	errno = e;
+	return r;
+}
+
+#define WSYS_URING(fn, ...)                                                                \
+	do {                                                                               \
+		static const char what_[] = #fn " (liburing)";                             \
+		int r_;                                                                    \
+		if (!WREAL(fn))                                                            \
+			return -ENOSYS;                                                    \
+		t_uring++;                                                                 \
+		r_ = WREAL(fn)(__VA_ARGS__);                                               \
+		t_uring--;                                                                 \
+		return wsys_uring_made(r_, what_, sizeof what_ - 1);                       \
+	} while (0)
+
+WHOOK int io_uring_queue_init(unsigned entries, void *ring, unsigned flags)
+{
+	WSYS_URING(io_uring_queue_init, entries, ring, flags);
+}
+
+WHOOK int io_uring_queue_init_params(unsigned entries, void *ring, void *params)
+{
+	WSYS_URING(io_uring_queue_init_params, entries, ring, params);
+}
+
+WHOOK int io_uring_setup(unsigned entries, void *params)
+{
+	WSYS_URING(io_uring_setup, entries, params);
 }
 
 void wsyscall_init(void)

@@ -2,11 +2,12 @@
 # t0125: under the preload backend, file system calls a program makes by number through
 # libc's syscall() are recorded like the libc calls (openat, open, openat2 for writing,
 # rename, unlink), and what the interposer cannot follow is said, never left out quietly:
-# an io_uring made through syscall() (its submissions read and write files without a call
-# any hook sees) marks the record incomplete ('io-uring'), and so does a Go program (Go's
-# runtime makes every system call itself, even when linked dynamically: 'raw-syscalls'),
-# recognised by the build ID note every Go executable carries.  With a Go toolchain
-# installed, a real Go program (cgo, so linked dynamically) is checked as well.
+# an io_uring made through syscall() or liburing.so (its submissions read and write files
+# without a call any hook sees) marks the record incomplete ('io-uring'), and so does a Go
+# program (Go's runtime makes every system call itself, even when linked dynamically:
+# 'raw-syscalls'), recognised by the build ID note every Go executable carries.  With a Go
+# toolchain installed (required under CI=true), a real Go program (cgo, so linked
+# dynamically) is checked as well; likewise a ring made by liburing.so.
 . "$TOP/tests/e2e/lib.sh"
 
 need_asbuilt
@@ -85,6 +86,39 @@ assert_eq "0|io-uring|$BYNUM" \
 	"$(q "SELECT b.complete, i.reason, p.exe FROM builds b JOIN incomplete i ON i.build_id = b.id
 	      JOIN processes p ON p.id = i.process_id;")" "ring: complete|reason|process"
 grep -q 'io-uring' record.err || die "ring: record did not warn"
+
+# a ring made through liburing.so, which makes its system calls itself: its ring makers are
+# hooked by name (one warning, though io_uring_queue_init calls io_uring_queue_init_params)
+if [ -e /usr/include/liburing.h ]; then
+	gcc -O0 -o uring -x c - -luring <<'EOF' || die "cannot compile the liburing program"
+#include <liburing.h>
+#include <stdio.h>
+
+int main(void)
+{
+	struct io_uring ring;
+	int r = io_uring_queue_init(4, &ring, 0);
+
+	if (r < 0) {
+		fprintf(stderr, "io_uring_queue_init: %d\n", r);
+		return 1;
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+EOF
+	rm -f "$DB"
+	record -- ./uring
+	assert_eq 0 "$REC_STATUS" "liburing: record exits with the build's status (preload warns)"
+	assert_eq "0|io-uring|io_uring_queue_init (liburing)|$(real uring)" \
+		"$(q "SELECT b.complete, i.reason, i.detail, p.exe FROM builds b
+		      JOIN incomplete i ON i.build_id = b.id JOIN processes p ON p.id = i.process_id;")" \
+		"liburing: complete|reason|detail|process"
+elif [ "${CI:-}" = true ]; then
+	die "no liburing.h under CI=true (scripts/install-deps.sh installs liburing-dev)"
+else
+	note "no liburing-dev: the liburing program is left out"
+fi
 
 # a program with Go's build ID note (owner "Go", type 4), as every Go executable has; the
 # same bytes as Go's linker writes (the name padded: namesz 4)
