@@ -722,7 +722,6 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wfile_init();
 	wfsops_init();
 	wproc_init();
-	wdlopen_init();
 	wfd_init();
 	wsyscall_init();
 	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);

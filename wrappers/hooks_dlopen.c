@@ -151,8 +151,3 @@ WHOOK void *dlopen(const char *file, int mode)
 	errno = e;
 	return h;
 }
-
-void wdlopen_init(void)
-{
-	(void)WREAL(dlopen);
-}

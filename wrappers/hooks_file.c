@@ -297,8 +297,6 @@ void wfile_init(void)
 	(void)WREAL(__openat64_2);
 	(void)WREAL(creat);
 	(void)WREAL(creat64);
-	(void)WREAL(fopen);
-	(void)WREAL(fopen64);
-	(void)WREAL(freopen);
-	(void)WREAL(freopen64);
+	/* fopen and freopen resolve at first use: never called from a signal handler or a
+	 * vfork child (they are not async-signal-safe), and most processes never call them */
 }

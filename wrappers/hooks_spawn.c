@@ -153,10 +153,8 @@ __asm__(".text\n"
 
 void wspawn_init(void)
 {
-	(void)WREAL(posix_spawn);
-	(void)WREAL(posix_spawnp);
-	(void)WREAL(system);
-	(void)WREAL(popen);
+	/* posix_spawn, system and popen resolve at first use: none is async-signal-safe or
+	 * made for a vfork child, and most processes never call them */
 #if WCONN_LAZY_FORK
 	(void)WREAL(vfork);
 #endif

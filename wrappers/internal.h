@@ -227,7 +227,6 @@ void wspawn_init(void);
 void wfile_init(void);
 void wfsops_init(void);
 void wproc_init(void);
-void wdlopen_init(void);
 void wfd_init(void);
 void wsyscall_init(void);
 
