@@ -54,9 +54,12 @@ static long wsys_openat2(const long a[6])
 {
 	const struct wsys_open_how *how = (const void *)a[2];
 	long r = wsys_real(SYS_openat2, a);
+	int e = errno;
 
-	if (how && a[3] >= (long)sizeof(how->flags))
-		wfile_opened((int)a[0], (const char *)a[1], (int)how->flags, (int)r, errno);
+	/* how is readable unless the kernel said otherwise */
+	if (how && (unsigned long)a[3] >= sizeof *how && (r >= 0 || e != EFAULT))
+		wfile_opened((int)a[0], (const char *)a[1], (int)how->flags, (int)r, e);
+	errno = e;
 	return r;
 }
 
