@@ -2,15 +2,20 @@
  * elfcheck.c - is the file about to be exec'd a static binary (no PT_INTERP)?
  *
  * A static binary does not load the interposer, so nothing it does is seen; the exec hooks
- * warn about it.  A fork child that has sent nothing yet execs without a word only when the
- * target will load the interposer and say so itself: dynamic, and not setuid/setgid.  Reads the ELF header and program headers with raw pread into a stack
- * buffer; follows one "#!" interpreter.  Safe in a vfork child.
+ * warn about it.  Nor does a set-user-ID or set-group-ID program that runs in the loader's
+ * secure-execution mode (it changes the process's identity: ld.so then ignores LD_PRELOAD).
+ * A fork child that has sent nothing yet execs without a word only when the target will
+ * load the interposer and say so itself: dynamic, and no identity change.  Reads the ELF
+ * header and program headers with raw pread into a stack buffer; follows one "#!"
+ * interpreter.  Safe in a vfork child.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -78,6 +83,19 @@ static int welf_shebang(const unsigned char *buf, long n, char *out, size_t cap)
 	return 1;
 }
 
+/* Whether exec'ing the file st (open as fd) changes the process's user or group: the
+ * kernel then runs it in secure-execution mode (AT_SECURE), unless the file system is
+ * mounted nosuid.  (File capabilities have the same effect; they are not looked at.) */
+static int welf_secure(long fd, const struct stat *st)
+{
+	struct statfs sf;
+
+	if (!((st->st_mode & S_ISUID) && st->st_uid != getuid()) &&
+	    !((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st->st_gid != getgid()))
+		return 0;
+	return wsys(SYS_fstatfs, fd, &sf) != 0 || !(sf.f_flags & ST_NOSUID);
+}
+
 int welf_check_at(int dirfd, const char *path, int atflags)
 {
 	unsigned char buf[WELF_BUF];
@@ -93,7 +111,7 @@ int welf_check_at(int dirfd, const char *path, int atflags)
 			fd = wsys(SYS_openat, dirfd, path, flags);
 		if (fd < 0)
 			return r;
-		if (wsys(SYS_fstat, fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		if (wsys(SYS_fstat, fd, &st) == 0 && welf_secure(fd, &st))
 			r |= WELF_SETID;
 		n = wsys(SYS_pread64, fd, buf, sizeof buf, 0L);
 		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
@@ -110,9 +128,4 @@ int welf_check_at(int dirfd, const char *path, int atflags)
 		atflags = 0;
 	}
 	return r;
-}
-
-int welf_static_at(int dirfd, const char *path, int atflags)
-{
-	return !!(welf_check_at(dirfd, path, atflags) & WELF_STATIC);
 }

@@ -38,6 +38,7 @@ unsigned wexec_announce(int dirfd, const char *given, const char *abs, size_t al
 	struct ab_warn w = { 0 };
 	struct wstr s[2];
 	size_t glen = strlen(given);
+	int kind;
 
 	if (!wconn_on())
 		return flags;
@@ -45,9 +46,10 @@ unsigned wexec_announce(int dirfd, const char *given, const char *abs, size_t al
 		glen = AB_PATH_MAX;
 	s[0] = (struct wstr){ given, glen };
 	s[1] = (struct wstr){ abs, alen };
-	if (welf_static_at(dirfd, given, atflags)) {
-		flags |= AB_EXEC_STATIC;
-		w.reason = AB_WARN_STATIC_EXEC;
+	kind = welf_check_at(dirfd, given, atflags);
+	if (kind & (WELF_STATIC | WELF_SETID)) { /* it will not load the interposer */
+		flags |= kind & WELF_STATIC ? AB_EXEC_STATIC : AB_EXEC_SETID;
+		w.reason = kind & WELF_STATIC ? AB_WARN_STATIC_EXEC : AB_WARN_SETID_EXEC;
 		wconn_send(AB_EV_WARN, &w, sizeof w, alen ? &s[1] : &s[0], 1);
 	}
 	x.flags = flags;

@@ -180,16 +180,11 @@ void wenv_fix_environ(void);
 
 /* ---- elfcheck.c ---------------------------------------------------------------------- */
 
-/* 1 when the file at dirfd/path (or the interpreter of its #! line) is an ELF executable
- * without PT_INTERP, 0 when dynamic, a script of a dynamic interpreter, or unreadable.
- * atflags: AT_EMPTY_PATH honoured.  Raw syscalls only. */
-int welf_static_at(int dirfd, const char *path, int atflags);
-
 /* What the file at dirfd/path (following "#!" lines) is: WELF_* bits, 0 when unknown or
- * unreadable. */
+ * unreadable.  atflags: AT_EMPTY_PATH honoured.  Raw syscalls only. */
 #define WELF_STATIC 0x1 /* ELF without PT_INTERP */
 #define WELF_DYNAMIC 0x2 /* ELF with PT_INTERP: it loads the interposer */
-#define WELF_SETID 0x4 /* setuid or setgid on the way: ld.so ignores LD_PRELOAD */
+#define WELF_SETID 0x4 /* set-ID changing the identity on the way: ld.so ignores LD_PRELOAD */
 int welf_check_at(int dirfd, const char *path, int atflags);
 
 /* ---- hooks_exec.c -------------------------------------------------------------------- */

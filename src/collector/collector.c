@@ -423,8 +423,8 @@ static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
 	if (d->u.exec.flags & AB_EXEC_SPAWN)
 		return;
 	img->exec_pending = 1;
-	if (d->u.exec.flags & AB_EXEC_STATIC) {
-		/* no image will announce itself: make its row here, marked static */
+	if (d->u.exec.flags & (AB_EXEC_STATIC | AB_EXEC_SETID)) {
+		/* no image will announce itself: make its row here (marked static if it is) */
 		struct decoded sd = *d;
 		struct image *simg;
 
@@ -432,7 +432,8 @@ static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
 		image_end(c, img, "exec", -10000);
 		simg = image_new(c, &sd, img->pid, img->ppid, img, 0);
 		if (simg) {
-			store_process_set_static(c->st, simg->id);
+			if (d->u.exec.flags & AB_EXEC_STATIC)
+				store_process_set_static(c->st, simg->id);
 			store_process_set_exe(c->st, simg->id, abspath);
 		}
 	}
@@ -497,6 +498,8 @@ static const char *warn_reason(unsigned r)
 		return "argv-truncated";
 	case AB_WARN_RAW_SYSCALLS:
 		return "raw-syscalls";
+	case AB_WARN_SETID_EXEC:
+		return "setid-binary";
 	default:
 		return "other";
 	}
