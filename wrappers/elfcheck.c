@@ -83,15 +83,16 @@ static int welf_shebang(const unsigned char *buf, long n, char *out, size_t cap)
 	return 1;
 }
 
-/* Whether exec'ing the file st (open as fd) changes the process's user or group: the
- * kernel then runs it in secure-execution mode (AT_SECURE), unless the file system is
- * mounted nosuid.  (File capabilities have the same effect; they are not looked at.) */
+/* Whether exec'ing the file st (open as fd) changes the process's user or group, or gives a
+ * process that is not root the capabilities the file carries: the kernel then runs it in
+ * secure-execution mode (AT_SECURE), unless the file system is mounted nosuid. */
 static int welf_secure(long fd, const struct stat *st)
 {
 	struct statfs sf;
 
 	if (!((st->st_mode & S_ISUID) && st->st_uid != getuid()) &&
-	    !((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st->st_gid != getgid()))
+	    !((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st->st_gid != getgid()) &&
+	    !(getuid() != 0 && wsys(SYS_fgetxattr, fd, "security.capability", NULL, 0L) > 0))
 		return 0;
 	return wsys(SYS_fstatfs, fd, &sf) != 0 || !(sf.f_flags & ST_NOSUID);
 }

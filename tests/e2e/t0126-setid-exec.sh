@@ -1,8 +1,9 @@
 #!/bin/bash
-# t0126: a set-user-ID program that changes the process's identity runs in the loader's
-# secure-execution mode, where ld.so ignores LD_PRELOAD: under the preload backend nothing
-# it reads or writes can be seen.  The record must say so ('setid-binary' naming the
-# program, builds.complete = 0) and keep a row for the program, rather than look complete.
+# t0126: a set-user-ID program that changes the process's identity (or one whose file
+# capabilities raise a user's) runs in the loader's secure-execution mode, where ld.so
+# ignores LD_PRELOAD: under the preload backend nothing it reads or writes can be seen.
+# The record must say so ('setid-binary' naming the program, builds.complete = 0) and keep
+# a row for the program, rather than look complete.
 # Controls: the same program without the bit, and a set-user-ID program of the user who
 # runs it (no identity change: the interposer loads), are recorded in full.
 . "$TOP/tests/e2e/lib.sh"
@@ -66,6 +67,21 @@ assert_eq "$W/rd|0" "$(q "SELECT p.exe, p.static FROM processes p
 	JOIN processes f ON f.id = p.prev_id JOIN incomplete i ON i.process_id = f.id;")" \
 	"setid: the program's row (exe|static) follows the process that exec'd it"
 grep -q 'setid-binary' setid.err || die "setid: record did not warn"
+
+# a program with file capabilities run by nobody: secure-execution mode as well
+if command -v setcap >/dev/null 2>&1; then
+	cp plain capd
+	setcap cap_net_raw+ep capd || die "setcap failed"
+	as_nobody caps capd
+	[ -s out.txt ] || die "caps: the program did not run"
+	assert_eq "0|setid-binary|$W/capd" \
+		"$(q "SELECT b.complete, i.reason, i.detail FROM builds b JOIN incomplete i;")" \
+		"caps: complete|reason|program"
+elif [ "${CI:-}" = true ]; then
+	die "no setcap under CI=true (scripts/install-deps.sh installs libcap2-bin)"
+else
+	note "no setcap: the program with file capabilities is left out"
+fi
 
 # the same program without the bit: seen in full
 as_nobody plain plain
