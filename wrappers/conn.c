@@ -688,6 +688,31 @@ static void wconn_find_exe(int argc, char **argv)
 	g_exe[g_exe_len] = '\0';
 }
 
+/* A posix_spawn's file actions opened the descriptors listed in v ("3,1,0") for this
+ * image before it ran (hooks_spawn.c): each is reported as its own open, so that a file it
+ * writes there is hashed at its exit (wfile_report notes the write). */
+static void wconn_inherited(const char *v)
+{
+	char path[WPATH_BUF];
+	struct stat st;
+
+	while (*v) {
+		char *end;
+		long fd = strtol(v, &end, 10);
+		int fl;
+
+		if (end == v)
+			return;
+		v = *end == ',' ? end + 1 : end;
+		if (fd < 0 || (fl = fcntl((int)fd, F_GETFL)) < 0 ||
+		    wpath_fdlink((int)fd, path, sizeof path) <= 0 || path[0] != '/')
+			continue; /* closed since, or a pipe or socket */
+		wfile_report(AB_OP_OPEN, AT_FDCWD, path, AT_FDCWD, NULL, (unsigned)fl, (int)fd,
+			     fstat((int)fd, &st) == 0 ? &st : NULL,
+			     (fl & O_ACCMODE) != O_RDONLY ? AB_F_WRITE : 0);
+	}
+}
+
 /* Dummy whose address names this library for dladdr. */
 static void wconn_self(void)
 {
@@ -699,7 +724,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	unsigned hello = 0; /* AB_PROC_FORK_EXEC when a lazy fork child exec'd us */
 	const char *sock = getenv(AB_ENV_SOCK), *lib = getenv(AB_ENV_LIB);
 	const char *dir = getenv(AB_ENV_DIR);
-	const char *fn = (const char *)getauxval(AT_EXECFN);
+	const char *fn = (const char *)getauxval(AT_EXECFN), *inherit;
 	Dl_info di;
 
 	(void)envp;
@@ -743,6 +768,10 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_fd = fd;
 	g_state = WCONN_ON;
 	wconn_hello(hello, g_execfn);
+	if ((inherit = getenv(AB_ENV_INHERIT))) {
+		wconn_inherited(inherit);
+		unsetenv(AB_ENV_INHERIT);
+	}
 	if (wconn_is_go()) {
 		static const char what[] = "a Go program: its system calls bypass libc";
 		wconn_warn(AB_WARN_RAW_SYSCALLS, what, sizeof what - 1);

@@ -24,7 +24,8 @@ static int wenv_ours(const char *entry)
 		!strncmp(entry, AB_ENV_LIB "=", sizeof AB_ENV_LIB) ||
 		!strncmp(entry, AB_ENV_DIR "=", sizeof AB_ENV_DIR) ||
 		!strncmp(entry, AB_ENV_SYNC "=", sizeof AB_ENV_SYNC) ||
-		!strncmp(entry, AB_ENV_FORKED "=", sizeof AB_ENV_FORKED));
+		!strncmp(entry, AB_ENV_FORKED "=", sizeof AB_ENV_FORKED) ||
+		!strncmp(entry, AB_ENV_INHERIT "=", sizeof AB_ENV_INHERIT));
 }
 
 /* The program's own LD_PRELOAD value in envp (last one wins, as in ld.so), or NULL. */
@@ -45,7 +46,7 @@ size_t wenv_slots(char *const envp[])
 
 	while (envp && envp[n])
 		n++;
-	return n + 7; /* LD_PRELOAD, 3 x ASBUILT_*, ASBUILT_SYNC, ASBUILT_FORKED, NULL */
+	return n + 8; /* LD_PRELOAD, 3 x ASBUILT_*, _SYNC, _FORKED, _INHERIT, NULL */
 }
 
 /* Bytes of "LD_PRELOAD=<lib>[:<old>]" plus the NUL for an old value. */

@@ -5,10 +5,16 @@
  * calls that our hooks do not see.  posix_spawn* get the doctored envp; system and popen
  * use environ, so it is repaired with setenv first (the parent's context, never a vfork
  * child).  vfork only makes a lazy fork child connect first (conn.c, WCONN_LAZY_FORK).
+ *
+ * The opens of posix_spawn's file actions (`cmd > out` without a shell) are made by glibc in
+ * the child, unseen: the hooks of posix_spawn_file_actions_addopen remember their
+ * descriptors, and the spawned image is told them (AB_ENV_INHERIT) and reports each as its
+ * own open (conn.c), so that what it writes there is hashed at its exit.
  */
 #undef _FORTIFY_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,20 @@
 
 #define WSPAWN_SH "/bin/sh"
 
+/* The descriptors of the opens in a set of file actions, in a list by the set's address. */
+struct wspawn_opens {
+	struct wspawn_opens *next;
+	const posix_spawn_file_actions_t *fa;
+	char fds[sizeof AB_ENV_INHERIT "=" + 64]; /* "ASBUILT_INHERIT=3,1" */
+	size_t len;
+};
+static struct wspawn_opens *g_opens;
+static pthread_mutex_t g_opens_lock = PTHREAD_MUTEX_INITIALIZER;
+
+WREAL_DECL(posix_spawn_file_actions_init);
+WREAL_DECL(posix_spawn_file_actions_destroy);
+WREAL_DECL(posix_spawn_file_actions_addopen);
+
 WREAL_DECL(posix_spawn);
 WREAL_DECL(posix_spawnp);
 WREAL_DECL(system);
@@ -27,12 +47,95 @@ WREAL_DECL(popen);
 WREAL_DECL(vfork);
 #endif
 
+/* Forgets the opens of fa (made anew, or destroyed). */
+static void wspawn_forget(const posix_spawn_file_actions_t *fa)
+{
+	struct wspawn_opens **pp, *o;
+
+	pthread_mutex_lock(&g_opens_lock);
+	for (pp = &g_opens; (o = *pp);) {
+		if (o->fa == fa) {
+			*pp = o->next;
+			free(o);
+		} else {
+			pp = &o->next;
+		}
+	}
+	pthread_mutex_unlock(&g_opens_lock);
+}
+
+WHOOK int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+{
+	if (g_opens)
+		wspawn_forget(fa);
+	return WREAL(posix_spawn_file_actions_init)(fa);
+}
+
+WHOOK int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+	if (g_opens)
+		wspawn_forget(fa);
+	return WREAL(posix_spawn_file_actions_destroy)(fa);
+}
+
+WHOOK int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path,
+					   int oflag, mode_t mode)
+{
+	int r = WREAL(posix_spawn_file_actions_addopen)(fa, fd, path, oflag, mode), e = errno;
+	struct wspawn_opens *o;
+	char num[24];
+	size_t n;
+
+	if (r || !wconn_enabled())
+		return r;
+	n = wpath_utoa(num, (unsigned long)fd);
+	pthread_mutex_lock(&g_opens_lock);
+	for (o = g_opens; o && o->fa != fa; o = o->next)
+		;
+	if (!o && (o = calloc(1, sizeof *o))) {
+		o->fa = fa;
+		o->len = sizeof AB_ENV_INHERIT; /* "ASBUILT_INHERIT=" */
+		memcpy(o->fds, AB_ENV_INHERIT "=", o->len);
+		o->next = g_opens;
+		g_opens = o;
+	}
+	/* past 64 bytes of numbers the rest is not told: such a child is not seen writing */
+	if (o && o->len + n + 2 < sizeof o->fds) {
+		if (o->fds[o->len - 1] != '=')
+			o->fds[o->len++] = ',';
+		memcpy(o->fds + o->len, num, n + 1);
+		o->len += n;
+	}
+	pthread_mutex_unlock(&g_opens_lock);
+	errno = e;
+	return r;
+}
+
+/* Copies into buf the AB_ENV_INHERIT entry for the opens of fa; 0 when it has none. */
+static int wspawn_inherit(const posix_spawn_file_actions_t *fa, char *buf, size_t cap)
+{
+	struct wspawn_opens *o;
+	int found = 0;
+
+	if (!fa || !g_opens)
+		return 0;
+	pthread_mutex_lock(&g_opens_lock);
+	for (o = g_opens; o && o->fa != fa; o = o->next)
+		;
+	if (o && o->len < cap) {
+		memcpy(buf, o->fds, o->len + 1);
+		found = 1;
+	}
+	pthread_mutex_unlock(&g_opens_lock);
+	return found;
+}
+
 /* Shared body of posix_spawn (search 0) and posix_spawnp (search 1). */
 static int wspawn_run(int search, pid_t *pid, const char *file,
 		      const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 		      char *const argv[], char *const envp[])
 {
-	char abs[WPATH_BUF], found[WPATH_BUF];
+	char abs[WPATH_BUF], found[WPATH_BUF], inherit[sizeof(((struct wspawn_opens *)0)->fds)];
 	const char *target = file;
 	size_t alen = 0;
 	unsigned fl = AB_EXEC_SPAWN;
@@ -47,6 +150,8 @@ static int wspawn_run(int search, pid_t *pid, const char *file,
 	}
 	{
 		WENV_DOCTOR(nenv, envp);
+		if (wspawn_inherit(fa, inherit, sizeof inherit))
+			wenv_add(nenv, inherit);
 		errno = e;
 		if (search)
 			r = WREAL(posix_spawnp)(pid, file, fa, attr, argv, nenv);

@@ -49,6 +49,10 @@
  * lazily): the image it becomes announces that fork child too (AB_PROC_FORK_EXEC);
  * removed from the environment by the constructor */
 #define AB_ENV_FORKED "ASBUILT_FORKED"
+/* set by the interposer on a posix_spawn whose file actions open files: the descriptors
+ * ("3,1,0") the new image finds open without having opened them, which it reports as its
+ * own opens (written files are then hashed at its exit); removed by the constructor */
+#define AB_ENV_INHERIT "ASBUILT_INHERIT"
 
 /* hdr.type */
 #define AB_EV_PROC 1 /* a process image starts (preload: constructor; ebpf: exec) */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0102: processes started by posix_spawn, posix_spawnp, vfork+exec, execveat and fexecve:
 # each child's image is recorded (exe resolved, exact argv, linked to the spawner) and its
-# reads are recorded with the right hash.
+# reads are recorded with the right hash; so are the input and output that posix_spawn's
+# file actions open for the child.
 . "$TOP/tests/e2e/lib.sh"
 
 cat >spawner.c <<'C'
@@ -104,3 +105,44 @@ done
 n=$(q "SELECT count(*) FROM file_events WHERE build_id = 1 AND op = 'exec' AND result >= 0
        AND realpath = '$CAT';")
 [ "$n" -ge 5 ] || die "expected 5 exec events of $CAT, got $n"
+
+# posix_spawn's file actions open the child's input and output (`cat < in > out` without a
+# shell): glibc makes those opens in the child, unseen; the child is told the descriptors
+# and reports them as its own opens, so the output is recorded as written by cat, with the
+# hash it has when cat is done, and the input as read by it.
+cat >redirect.c <<'C'
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+int main(void)
+{
+	char *argv[] = { "cat", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "in-redirect.txt", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "out-redirect.txt", O_WRONLY | O_CREAT | O_TRUNC,
+					 0644);
+	if (posix_spawnp(&pid, "cat", &fa, NULL, argv, environ) != 0)
+		return 1;
+	posix_spawn_file_actions_destroy(&fa);
+	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+}
+C
+gcc -O0 -o redirect redirect.c || die "cannot compile redirect.c"
+printf 'through posix_spawn file actions\n' >in-redirect.txt
+rm -f "$DB"
+record_ok -- ./redirect
+assert_build_ok
+cmp -s in-redirect.txt out-redirect.txt || die "redirect: cat did not copy its input"
+assert_read_by "$CAT" in-redirect.txt "redirect: the input opened by the file actions"
+assert_written out-redirect.txt "redirect: the output opened by the file actions"
+assert_eq "$CAT" "$(q "SELECT DISTINCT p.exe FROM file_events e JOIN processes p ON p.id = e.process_id
+	WHERE e.abspath = '$PWD/out-redirect.txt' AND e.access = 'write';")" \
+	"redirect: the output is cat's"
