@@ -40,8 +40,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: asbuilt record [-o FILE.db] [--backend auto|preload|ebpf] [-q]\n"
-		"                      [--allow-incomplete] [--no-hash-cache] [--] COMMAND "
-		"[ARG...]\n\n"
+		"                      [--allow-incomplete] [--no-hash-cache] [--linger SECONDS]\n"
+		"                      [--] COMMAND [ARG...]\n\n"
 		"Runs COMMAND and records every process it starts and every file each one read\n"
 		"or wrote, hashed at the moment of use (SHA-256 and OmniBOR gitoids), into a\n"
 		"SQLite database.  An existing database gets a new build appended.\n\n"
@@ -57,7 +57,10 @@ static void usage(FILE *f)
 		"                        again instead of taking the hash an earlier build\n"
 		"                        computed for the very same file identity (device, inode,\n"
 		"                        size, mtime, ctime) from ~/.cache/asbuilt/hashes.sqlite\n"
-		"                        ($ASBUILT_HASH_CACHE: another file, or 'off')\n\n"
+		"                        ($ASBUILT_HASH_CACHE: another file, or 'off')\n"
+		"      --linger SECONDS  how long to go on recording processes that COMMAND\n"
+		"                        left running when it exited (default 3); any still\n"
+		"                        running then make the record incomplete\n\n"
 		"Warnings name what could not be seen (e.g. a static binary under the preload\n"
 		"backend); the database lists them in the 'incomplete' table.\n\n"
 		"Examples:\n"
@@ -79,6 +82,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "allow-incomplete", no_argument, NULL, 'A' },
 		{ "no-hash-cache", no_argument, NULL, 'H' },
+		{ "linger", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -86,6 +90,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 
 	o->db = cli_default_db();
 	o->backend = "auto";
+	o->linger = RECORD_LINGER_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "+o:b:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
@@ -103,6 +108,17 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'H':
 			o->no_hash_cache = 1;
 			break;
+		case 'L': {
+			char *end;
+
+			o->linger = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->linger >= 0 && o->linger <= 86400)) {
+				cli_err("record: --linger wants seconds from 0 to 86400, not '%s'",
+					optarg);
+				return -1;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -181,6 +197,7 @@ int cmd_record(int argc, char **argv)
 		build_pid = r.build_pid;
 		record_wait_build(&r);
 		build_pid = 0;
+		record_wait_orphans(&o, &r, &got_signal);
 	}
 	r.interrupted = got_signal;
 	return record_finish(&o, &r, rc);

@@ -3,6 +3,7 @@
 #define ASBUILT_RECORD_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,7 +17,18 @@ struct record_opts {
 	int quiet;
 	int allow_incomplete;
 	int no_hash_cache; /* do not use the user's persistent hash cache (hashstore.h) */
+	double linger; /* seconds to keep recording processes the build's root left running */
 	char **cmd;
+};
+
+/* Default of --linger, in seconds. */
+#define RECORD_LINGER_DEFAULT 3.0
+
+/* Processes of the build still running when the record ended (record_wait_orphans). */
+#define RECORD_LEFT_MAX 16
+struct record_left {
+	pid_t pid;
+	char comm[20];
 };
 
 struct record_run {
@@ -31,7 +43,11 @@ struct record_run {
 	int64_t started_ns;
 	int build_status; /* wait status of the build's root */
 	int build_reaped;
+	int collector_status; /* its wait status, when reaped while waiting for the build */
+	int collector_reaped;
 	int interrupted;
+	struct record_left left[RECORD_LEFT_MAX];
+	int nleft; /* how many were still running (left[] holds the first RECORD_LEFT_MAX) */
 };
 
 /* Finds the interposer: $ASBUILT_LIB, else ../lib/asbuilt/ beside the executable. */
@@ -44,8 +60,15 @@ int record_setup(const struct record_opts *o, struct record_run *r);
 /* Forks the build (held until the collector follows it), returns 0 or an exit status. */
 int record_start_build(const struct record_opts *o, struct record_run *r);
 
-/* Waits for the build's root process. */
+/* Waits for the build's root process (record is the subreaper of the build's processes:
+ * orphans that exit meanwhile are reaped too). */
 void record_wait_build(struct record_run *r);
+
+/* After the root exited: goes on recording while processes it left running (orphans, now
+ * record's children) run, for o->linger seconds at most or until *stop; those still
+ * running then are listed in r->left. */
+void record_wait_orphans(const struct record_opts *o, struct record_run *r,
+			 volatile sig_atomic_t *stop);
 
 /* Stops the collector, finalises the build row, reports; returns record's exit status. */
 int record_finish(const struct record_opts *o, struct record_run *r, int start_rc);

@@ -43,8 +43,11 @@ static int stop_collector(struct record_run *r, struct server_result *res, char 
 	close(r->status_fd);
 	if (got && res->ok)
 		return 1;
-	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
-		;
+	if (r->collector_reaped) /* while record waited for the build */
+		st = r->collector_status;
+	else
+		while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
+			;
 	r->collector_pid = 0;
 	if (WIFSIGNALED(st))
 		snprintf(why, whylen, "the collector was killed by signal %d (%s)", WTERMSIG(st),
@@ -60,11 +63,30 @@ static void reap_collector(struct record_run *r)
 {
 	int st;
 
-	if (r->collector_pid <= 0)
+	if (r->collector_pid <= 0 || r->collector_reaped)
 		return;
 	while (waitpid(r->collector_pid, &st, 0) < 0 && errno == EINTR)
 		;
 	r->collector_pid = 0;
+}
+
+/* One incomplete row per process of the build still running when the record ended. */
+static void note_left(struct store *st, const struct record_run *r)
+{
+	char detail[160];
+
+	for (int i = 0; i < r->nleft && i < RECORD_LEFT_MAX; i++) {
+		snprintf(detail, sizeof(detail),
+			 "pid %d (%s) was still running: what it did after the record ended is "
+			 "not in it",
+			 (int)r->left[i].pid, r->left[i].comm[0] ? r->left[i].comm : "?");
+		store_incomplete_add(st, r->build_id, 0, "outlived-build", detail);
+	}
+	if (r->nleft > RECORD_LEFT_MAX) {
+		snprintf(detail, sizeof(detail), "%d more processes were still running",
+			 r->nleft - RECORD_LEFT_MAX);
+		store_incomplete_add(st, r->build_id, 0, "outlived-build", detail);
+	}
 }
 
 /* Adds one incomplete row per process that could not reach the collector (marker files
@@ -176,6 +198,7 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 		store_incomplete_add(st, r->build_id, 0, "interrupted", detail);
 	}
 	collect_markers(st, r);
+	note_left(st, r);
 	nincomplete = store_incomplete_count(st, r->build_id);
 	store_build_finish(st, r->build_id, now_ns(), code,
 			   r->interrupted ? "interrupted" : "finished", nincomplete == 0,

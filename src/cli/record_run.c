@@ -304,6 +304,8 @@ int record_start_build(const struct record_opts *o, struct record_run *r)
 
 	if (pipe2(go, O_CLOEXEC))
 		return -errno;
+	/* the build's orphans become our children: we see which outlive its root */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	r->build_pid = fork();
 	if (r->build_pid < 0) {
 		cli_err("cannot fork: %s", strerror(errno));
@@ -335,13 +337,89 @@ int record_start_build(const struct record_opts *o, struct record_run *r)
 	return 0;
 }
 
+/* Notes a child record reaped: the build's root, the collector, or an orphan of the build
+ * (nothing to note). */
+static void reaped(struct record_run *r, pid_t pid, int st)
+{
+	if (pid == r->build_pid) {
+		r->build_status = st;
+		r->build_reaped = 1;
+	} else if (pid == r->collector_pid) {
+		r->collector_status = st;
+		r->collector_reaped = 1;
+	}
+}
+
 void record_wait_build(struct record_run *r)
 {
 	int st;
+	pid_t pid;
 
-	while (waitpid(r->build_pid, &st, 0) < 0)
-		if (errno != EINTR)
+	while (!r->build_reaped) {
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno != EINTR)
 			return;
-	r->build_status = st;
-	r->build_reaped = 1;
+		if (pid > 0)
+			reaped(r, pid, st);
+	}
+}
+
+/* Fills left (up to RECORD_LEFT_MAX) with record's children but the collector; returns how
+ * many there are.  Orphans of the build become children of record, its subreaper. */
+static int list_children(const struct record_run *r, struct record_left *left)
+{
+	char path[64], buf[4096];
+	int n = 0, fd;
+	ssize_t len;
+	char *p, *end;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	for (p = buf;; p = end) {
+		long pid = strtol(p, &end, 10);
+		FILE *f;
+
+		if (end == p)
+			break;
+		if (pid <= 0 || pid == r->collector_pid)
+			continue;
+		if (n < RECORD_LEFT_MAX) {
+			left[n].pid = (pid_t)pid;
+			left[n].comm[0] = '\0';
+			snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+			if ((f = fopen(path, "re"))) {
+				if (fgets(left[n].comm, sizeof(left[n].comm), f))
+					left[n].comm[strcspn(left[n].comm, "\n")] = '\0';
+				fclose(f);
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+void record_wait_orphans(const struct record_opts *o, struct record_run *r,
+			 volatile sig_atomic_t *stop)
+{
+	int64_t deadline = now_ns() + (int64_t)(o->linger * 1e9);
+	int st, n;
+	pid_t pid;
+
+	for (;;) {
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			reaped(r, pid, st);
+		n = list_children(r, r->left);
+		if (n <= 0)
+			break; /* none left (or no /proc to tell: nothing to wait for) */
+		if (*stop || now_ns() >= deadline) {
+			r->nleft = n;
+			break;
+		}
+		usleep(10000);
+	}
 }
