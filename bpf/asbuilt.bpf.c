@@ -58,6 +58,12 @@ const volatile __s32 nr_chdir = -1, nr_fchdir = -1, nr_io_uring_setup = -1;
 /* Records that did not fit in the ring buffer (read by the loader through skel->bss). */
 __u64 lost_records = 0;
 
+/* The root directory of the build's first process (record's own), taken at its exec:
+ * paths are walked up to it, not to each process's root, so the files of a process that
+ * chroots below it (pbuilder, sbuild, a build's own chroot step) get the names the
+ * collector can open. */
+__u64 build_root_dentry = 0, build_root_mnt = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20); /* 64 MB took 12 ms to create; a build's whole record is a few MB */
@@ -466,6 +472,10 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!is_tracked(id >> 32) || !(s = scratch_get()))
 		return 0;
+	if (!build_root_mnt) { /* the first exec of the tree: the root's */
+		build_root_dentry = (__u64)BPF_CORE_READ(p, fs, root.dentry);
+		build_root_mnt = (__u64)BPF_CORE_READ(p, fs, root.mnt);
+	}
 	ac.start = BPF_CORE_READ(mm, arg_start);
 	ac.len = BPF_CORE_READ(mm, arg_end) - ac.start;
 	base = interp_base(s, mm);

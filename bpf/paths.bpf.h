@@ -1,6 +1,6 @@
 /* paths.bpf.h - absolute paths from dentries (bounded walk with bpf_loop, crossing mounts,
- * stopping at the task's root) and the identity (stat fields) of an opened file; included
- * once, by asbuilt.bpf.c, after records.bpf.h. */
+ * stopping at the build's root: see build_root_dentry) and the identity (stat fields) of an
+ * opened file; included once, by asbuilt.bpf.c, after records.bpf.h. */
 #ifndef ASBUILT_PATHS_BPF_H
 #define ASBUILT_PATHS_BPF_H
 
@@ -16,7 +16,7 @@ struct walk {
 	__u32 done;
 };
 
-/* One step of the walk from a dentry up to the task's root, crossing mounts (d_path). */
+/* One step of the walk from a dentry up to the root, crossing mounts (d_path). */
 static long walk_step(__u32 i, struct walk *w)
 {
 	struct dentry *d = w->dentry, *parent;
@@ -63,8 +63,16 @@ done:
 	return 1;
 }
 
-/* Builds the absolute path of (mnt, dentry) as seen from task's root in s->path; returns
- * its start offset in s->path (| TRUNC_BIT). */
+/* Whether task runs in a root of its own (chroot) below the build's. */
+static __always_inline bool chrooted(struct task_struct *t)
+{
+	return build_root_mnt && ((__u64)BPF_CORE_READ(t, fs, root.mnt) != build_root_mnt ||
+				  (__u64)BPF_CORE_READ(t, fs, root.dentry) != build_root_dentry);
+}
+
+/* Builds the absolute path of (mnt, dentry) as seen from the build's root (the task's own
+ * before the build's is known) in s->path; returns its start offset in s->path
+ * (| TRUNC_BIT). */
 __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 {
 	struct task_struct *t = (void *)task;
@@ -72,13 +80,17 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 	struct walk w = {
 		.dentry = (void *)dentry,
 		.vfsmnt = (void *)mnt,
-		.root_dentry = BPF_CORE_READ(t, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(t, fs, root.mnt),
+		.root_dentry = (void *)build_root_dentry,
+		.root_mnt = (void *)build_root_mnt,
 		.pos = AB_PATH_MAX,
 	};
 
 	if (!s)
 		return 0;
+	if (!w.root_mnt) {
+		w.root_dentry = BPF_CORE_READ(t, fs, root.dentry);
+		w.root_mnt = BPF_CORE_READ(t, fs, root.mnt);
+	}
 	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
 	if (w.pos >= AB_PATH_MAX) {
 		s->path[AB_PATH_MAX - 1] = '/';
@@ -122,8 +134,9 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 	return f;
 }
 
-/* Appends the absolute form of the user path uptr: as is when absolute, else the directory
- * dfd (or the cwd) + "/" + path.  Not folded: the loader folds "." and "..". */
+/* Appends the absolute form of the user path uptr: as is when absolute (after the task's
+ * root when it chrooted), else the directory dfd (or the cwd) + "/" + path.  Not folded:
+ * the loader folds "." and "..". */
 __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 {
 	struct task_struct *t = (void *)task;
@@ -138,9 +151,13 @@ __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 		return off;
 	if (uptr)
 		bpf_probe_read_user(&first, 1, (void *)uptr);
-	if (first == '/' || dfd == AB_NO_DIRFD)
+	if (dfd == AB_NO_DIRFD || (first == '/' && !chrooted(t)))
 		return ab_put_ustr(off, uptr);
-	if (dfd == AB_AT_FDCWD) {
+	if (first == '/') { /* the task's root, then the rest of the path */
+		mnt = BPF_CORE_READ(t, fs, root.mnt);
+		dentry = BPF_CORE_READ(t, fs, root.dentry);
+		uptr++;
+	} else if (dfd == AB_AT_FDCWD) {
 		mnt = BPF_CORE_READ(t, fs, pwd.mnt);
 		dentry = BPF_CORE_READ(t, fs, pwd.dentry);
 	} else {

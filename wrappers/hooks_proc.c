@@ -42,6 +42,7 @@ WREAL_DECL(wait4);
 WREAL_DECL(waitid);
 WREAL_DECL(chdir);
 WREAL_DECL(fchdir);
+WREAL_DECL(chroot);
 WREAL_DECL(__libc_start_main);
 
 static wproc_main_fn wproc_main;
@@ -210,6 +211,26 @@ WHOOK int fchdir(int fd)
 
 	if (r == 0 && wconn_on())
 		wproc_chdir(fd, "");
+	errno = e;
+	return r;
+}
+
+/* chroot: what the process and its children do below the new root is named by paths the
+ * collector cannot open as given, and the programs it execs there do not find the
+ * interposer: the record says so (the ebpf backend walks such paths up to the build's
+ * root instead). */
+WHOOK int chroot(const char *path)
+{
+	char abs[WPATH_BUF];
+	size_t n = 0;
+	int trunc = 0, r, e;
+
+	if (wconn_on())
+		n = wpath_abs_at(AT_FDCWD, path, abs, &trunc);
+	r = WREAL(chroot)(path);
+	e = errno;
+	if (r == 0 && wconn_on())
+		wconn_warn(AB_WARN_CHROOT, n ? abs : path, n ? n : strlen(path));
 	errno = e;
 	return r;
 }

@@ -200,6 +200,7 @@ struct ab_warn {
 #define AB_WARN_OTHER 6
 #define AB_WARN_RAW_SYSCALLS 7 /* preload: a program that makes its system calls itself (Go) */
 #define AB_WARN_SETID_EXEC 8 /* preload: a set-ID program was exec'd (AB_EXEC_SETID) */
+#define AB_WARN_CHROOT 9 /* preload: a process changed its root directory (string: the new) */
 
 /* AB_EV_LOST */
 struct ab_lost {

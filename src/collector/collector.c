@@ -500,6 +500,8 @@ static const char *warn_reason(unsigned r)
 		return "raw-syscalls";
 	case AB_WARN_SETID_EXEC:
 		return "setid-binary";
+	case AB_WARN_CHROOT:
+		return "chroot";
 	default:
 		return "other";
 	}
