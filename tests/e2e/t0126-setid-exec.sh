@@ -15,10 +15,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 U=65534 # nobody
 
-# A directory nobody may write (the test's own is private).
+# A directory nobody may write (the test's own is private), with a copy of asbuilt laid out
+# as bin/asbuilt + lib/asbuilt/ (the build tree may be private to root too).
 W=$(mktemp -d "${TMPDIR:-/tmp}/asbuilt-t0126.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 chmod 0777 "$W"
+mkdir -p "$W/bin" "$W/lib/asbuilt"
+install -m 0755 "$ASBUILT" "$W/bin/asbuilt"
+install -m 0755 "$(dirname "$ASBUILT")/../lib/asbuilt/libasbuilt-preload.so" "$W/lib/asbuilt/"
+NASBUILT=$W/bin/asbuilt
 cd "$W"
 cat >rd.c <<'EOF'
 #include <stdio.h>
@@ -50,7 +55,7 @@ chmod 0644 data.txt
 as_nobody() {
 	local st=0
 	rm -f out.txt
-	setpriv --reuid=$U --regid=$U --clear-groups env HOME="$W" "$ASBUILT" record -q \
+	setpriv --reuid=$U --regid=$U --clear-groups env HOME="$W" "$NASBUILT" record -q \
 		--backend preload -o "$W/$1.db" -- sh -c "./$2" 2>"$1.err" || st=$?
 	sed "s/^/$1: record: /" "$1.err" >&2
 	assert_eq 0 "$st" "$1: record exits with the build's status (preload warns)"
