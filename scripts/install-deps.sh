@@ -17,9 +17,10 @@ PKGS_EBPF=(libbpf-dev bpftool clang llvm)
 # t0507 builds examples/hello-deb with rpmbuild); debhelper: t0505/t0506 dpkg-buildpackage it;
 # jq: the end-to-end tests read JSON documents with it (t0508, t0603, t0604); golang-go,
 # liburing-dev: t0125 records a real Go program and a ring made by liburing (both make their
-# system calls without libc) under the interposer; libcap2-bin: t0126's setcap.
+# system calls without libc) under the interposer; libcap2-bin: t0126's setcap;
+# libc6-i386: t0129 runs a 32-bit program.
 PKGS_TEST=(libcriterion-dev sqlite3 python3-jsonschema cmake git rpm mandoc debhelper jq
-           golang-go liburing-dev libcap2-bin)
+           golang-go liburing-dev libcap2-bin libc6-i386)
 PKGS_DEV=(clang-format)
 # bench/run.sh: dpkg-dev for `apt-get source`, bear and strace as reference tracers,
 # time for /usr/bin/time (CPU time of a build).

@@ -3,7 +3,9 @@
  *
  * A static binary does not load the interposer, so nothing it does is seen; the exec hooks
  * warn about it.  Nor does a set-user-ID or set-group-ID program that runs in the loader's
- * secure-execution mode (it changes the process's identity: ld.so then ignores LD_PRELOAD).
+ * secure-execution mode (it changes the process's identity: ld.so then ignores LD_PRELOAD),
+ * nor a program of another ELF class or machine (a 32-bit one on a 64-bit host: its loader
+ * skips a library of the wrong class).
  * A fork child that has sent nothing yet execs without a word only when the target will
  * load the interposer and say so itself: dynamic, and no identity change.  Reads the ELF
  * header and program headers with raw pread into a stack buffer; follows one "#!"
@@ -34,11 +36,21 @@ static int welf_ptype(long fd, const unsigned char *buf, long n, unsigned long o
 	return wsys(SYS_pread64, fd, type, 4, (long)off) == 4 ? 0 : -1;
 }
 
-/* 1: ELF without PT_INTERP; 0: ELF with PT_INTERP or unknown. */
+/* The ELF class and machine of this library: a program of another cannot load it. */
+#if defined(__x86_64__) && defined(__LP64__)
+#define WELF_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define WELF_MACHINE EM_AARCH64
+#endif
+#define WELF_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+
+/* WELF_STATIC: ELF without PT_INTERP; WELF_DYNAMIC: with PT_INTERP, or unknown; either with
+ * WELF_FOREIGN when its class or machine is not this library's. */
 static int welf_scan(long fd, const unsigned char *buf, long n)
 {
 	unsigned long phoff;
-	unsigned phnum, phent, i, type16;
+	unsigned phnum, phent, i, type16, machine;
+	int foreign;
 	__u32 type;
 
 	if (buf[EI_CLASS] == ELFCLASS64 && n >= (long)sizeof(Elf64_Ehdr)) {
@@ -47,24 +59,30 @@ static int welf_scan(long fd, const unsigned char *buf, long n)
 		phnum = eh->e_phnum;
 		phent = eh->e_phentsize;
 		type16 = eh->e_type;
+		machine = eh->e_machine;
 	} else if (buf[EI_CLASS] == ELFCLASS32 && n >= (long)sizeof(Elf32_Ehdr)) {
 		const Elf32_Ehdr *eh = (const Elf32_Ehdr *)buf;
 		phoff = eh->e_phoff;
 		phnum = eh->e_phnum;
 		phent = eh->e_phentsize;
 		type16 = eh->e_type;
+		machine = eh->e_machine;
 	} else {
-		return 0;
+		return WELF_DYNAMIC;
 	}
+	foreign = buf[EI_CLASS] != WELF_CLASS;
+#ifdef WELF_MACHINE
+	foreign |= machine != WELF_MACHINE;
+#endif
 	if ((type16 != ET_EXEC && type16 != ET_DYN) || phent < 4 || phnum == 0 || phnum > 4096)
-		return 0;
+		return WELF_DYNAMIC;
 	for (i = 0; i < phnum; i++) {
 		if (welf_ptype(fd, buf, n, phoff + (unsigned long)i * phent, &type) < 0)
-			return 0;
+			return WELF_DYNAMIC;
 		if (type == PT_INTERP)
-			return 0;
+			return WELF_DYNAMIC | (foreign ? WELF_FOREIGN : 0);
 	}
-	return 1;
+	return WELF_STATIC;
 }
 
 /* Copy the interpreter path of a "#!" line in buf into out; 0 when none. */
@@ -91,7 +109,8 @@ static int welf_secure(long fd, const struct stat *st)
 	struct statfs sf;
 
 	if (!((st->st_mode & S_ISUID) && st->st_uid != getuid()) &&
-	    !((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st->st_gid != getgid()) &&
+	    !((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+	      st->st_gid != getgid()) &&
 	    !(getuid() != 0 && wsys(SYS_fgetxattr, fd, "security.capability", NULL, 0L) > 0))
 		return 0;
 	return wsys(SYS_fstatfs, fd, &sf) != 0 || !(sf.f_flags & ST_NOSUID);
@@ -116,7 +135,7 @@ int welf_check_at(int dirfd, const char *path, int atflags)
 			r |= WELF_SETID;
 		n = wsys(SYS_pread64, fd, buf, sizeof buf, 0L);
 		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
-			r |= welf_scan(fd, buf, n) ? WELF_STATIC : WELF_DYNAMIC;
+			r |= welf_scan(fd, buf, n);
 			wsys(SYS_close, fd);
 			return r;
 		}

@@ -47,9 +47,18 @@ unsigned wexec_announce(int dirfd, const char *given, const char *abs, size_t al
 	s[0] = (struct wstr){ given, glen };
 	s[1] = (struct wstr){ abs, alen };
 	kind = welf_check_at(dirfd, given, atflags);
-	if (kind & (WELF_STATIC | WELF_SETID)) { /* it will not load the interposer */
-		flags |= kind & WELF_STATIC ? AB_EXEC_STATIC : AB_EXEC_SETID;
-		w.reason = kind & WELF_STATIC ? AB_WARN_STATIC_EXEC : AB_WARN_SETID_EXEC;
+	/* a target that will not load the interposer: say so, and let the collector make its row */
+	if (kind & (WELF_STATIC | WELF_SETID | WELF_FOREIGN)) {
+		if (kind & WELF_STATIC) {
+			flags |= AB_EXEC_STATIC;
+			w.reason = AB_WARN_STATIC_EXEC;
+		} else if (kind & WELF_SETID) {
+			flags |= AB_EXEC_SETID;
+			w.reason = AB_WARN_SETID_EXEC;
+		} else {
+			flags |= AB_EXEC_FOREIGN;
+			w.reason = AB_WARN_FOREIGN_EXEC;
+		}
 		wconn_send(AB_EV_WARN, &w, sizeof w, alen ? &s[1] : &s[0], 1);
 	}
 	x.flags = flags;

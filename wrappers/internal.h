@@ -185,6 +185,7 @@ void wenv_fix_environ(void);
 #define WELF_STATIC 0x1 /* ELF without PT_INTERP */
 #define WELF_DYNAMIC 0x2 /* ELF with PT_INTERP: it loads the interposer */
 #define WELF_SETID 0x4 /* set-ID changing the identity on the way: ld.so ignores LD_PRELOAD */
+#define WELF_FOREIGN 0x8 /* ELF of another class or machine: its loader skips the interposer */
 int welf_check_at(int dirfd, const char *path, int atflags);
 
 /* ---- hooks_exec.c -------------------------------------------------------------------- */

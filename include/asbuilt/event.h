@@ -166,6 +166,8 @@ struct ab_exec {
 #define AB_EXEC_SPAWN 0x4 /* via posix_spawn/system/popen (a new child, not this pid) */
 #define AB_EXEC_SETID 0x8 /* set-user/group-ID target that changes the identity: ld.so
 			   * ignores LD_PRELOAD, preload cannot see inside it */
+#define AB_EXEC_FOREIGN 0x10 /* target of another ELF class or machine: its loader skips the
+			     * interposer, preload cannot see inside it */
 
 /* AB_EV_EXIT: a process ended.  Sent by the exiting process itself (_exit/exit hooks,
  * ebpf sched_process_exit: reaped_pid == 0) or by a parent that reaped a child through
@@ -201,6 +203,7 @@ struct ab_warn {
 #define AB_WARN_RAW_SYSCALLS 7 /* preload: a program that makes its system calls itself (Go) */
 #define AB_WARN_SETID_EXEC 8 /* preload: a set-ID program was exec'd (AB_EXEC_SETID) */
 #define AB_WARN_CHROOT 9 /* preload: a process changed its root directory (string: the new) */
+#define AB_WARN_FOREIGN_EXEC 10 /* preload: a program of another ELF class or machine was exec'd */
 
 /* AB_EV_LOST */
 struct ab_lost {

@@ -423,7 +423,7 @@ static void on_exec(struct collector *c, const struct decoded *d, uint64_t conn)
 	if (d->u.exec.flags & AB_EXEC_SPAWN)
 		return;
 	img->exec_pending = 1;
-	if (d->u.exec.flags & (AB_EXEC_STATIC | AB_EXEC_SETID)) {
+	if (d->u.exec.flags & (AB_EXEC_STATIC | AB_EXEC_SETID | AB_EXEC_FOREIGN)) {
 		/* no image will announce itself: make its row here (marked static if it is) */
 		struct decoded sd = *d;
 		struct image *simg;
@@ -502,6 +502,8 @@ static const char *warn_reason(unsigned r)
 		return "setid-binary";
 	case AB_WARN_CHROOT:
 		return "chroot";
+	case AB_WARN_FOREIGN_EXEC:
+		return "foreign-binary";
 	default:
 		return "other";
 	}

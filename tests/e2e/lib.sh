@@ -265,7 +265,7 @@ assert_db_valid() {
 	    WHERE reason NOT IN ('static-binary', 'collector-died', 'collector-unreachable',
 	      'events-lost', 'path-truncated', 'io-uring', 'argv-truncated',
 	      'changed-before-hash', 'interrupted', 'raw-syscalls', 'setid-binary', 'outlived-build',
-	      'chroot',
+	      'chroot', 'foreign-binary',
 	      'vanished-before-hash', 'unreadable', 'other')
 	  UNION ALL SELECT 'processes.exit_how ' || exit_how FROM processes
 	    WHERE exit_how NOT IN ('exit', 'exec', 'signal', 'unknown')
