@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asbuilt/hash.h"
 #include "asbuilt/hashcache.h"
 #include "asbuilt/hashstore.h"
 
@@ -153,4 +154,48 @@ Test(hashstore, hashcache_reuses_a_system_file_hash_across_builds)
 	cr_assert_eq(h1.size, h2.size);
 	hashcache_release(&hc);
 	cr_assert_eq(hashstore_close(hs), 0);
+}
+
+/* A file whose identity at use was `want`: written to path with content c. */
+static void file_with_identity(const char *path, const char *c, struct hc_key *want)
+{
+	struct stat st;
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(c, f);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	hc_key_from_stat(want, &st);
+}
+
+/* Only the change time moved since the use (chmod): the content is the one used, hashed
+ * as it is; a modification time that moved, or a change time that went back, is a
+ * change. */
+Test(hashstore, hashcache_accepts_a_metadata_change_after_use)
+{
+	struct hashcache hc = { 0 };
+	struct hash_result h, ref;
+	struct hc_key want, back;
+	char path[256], file[300];
+
+	tmp_cache(path, sizeof(path));
+	snprintf(file, sizeof(file), "%s/f.txt", dir);
+	file_with_identity(file, "used content\n", &want);
+	usleep(20000); /* past the timestamps' granularity */
+	cr_assert_eq(chmod(file, 0600), 0);
+	hash_buf("used content\n", 13, &ref);
+	cr_assert_eq(hashcache_get(&hc, file, &want, NULL, &h), HC_OK, "a chmod after the use");
+	cr_assert_str_eq(h.sha256, ref.sha256);
+	hashcache_release(&hc);
+
+	back = want;
+	back.ctime_ns += 1000000000; /* the change time seen at use is later than now's */
+	cr_assert_eq(hashcache_get(&hc, file, &back, NULL, &h), HC_CHANGED);
+	hashcache_release(&hc);
+
+	usleep(20000);
+	file_with_identity(file, "USED CONTENT\n", &back); /* same size, written again */
+	cr_assert_eq(hashcache_get(&hc, file, &want, NULL, &h), HC_CHANGED, "a rewrite");
+	hashcache_release(&hc);
 }
