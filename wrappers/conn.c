@@ -55,6 +55,8 @@ static int g_enabled;
 static int g_state = WCONN_OFF;
 static int g_fd = -1;
 static pid_t g_pid;
+static uid_t g_euid; /* the identity this image connected with */
+static gid_t g_egid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
@@ -120,6 +122,52 @@ void wconn_move_fd(void)
 	wfd_close_real(old);
 }
 
+/* Whether the user uid (group gid, supplementary groups) may do want (4 read, 1 search) on
+ * st by its mode bits alone: a program that user execs has no capabilities to override
+ * them, whatever the process that execs it still has (setpriv keeps some until the exec). */
+static int wconn_may(const struct stat *st, uid_t uid, gid_t gid, const gid_t *groups, int ng,
+		     unsigned want)
+{
+	if (uid == 0)
+		return 1;
+	if (st->st_uid == uid)
+		return ((st->st_mode >> 6) & want) == want;
+	for (int i = -1; i < ng; i++)
+		if ((i < 0 ? gid : groups[i]) == st->st_gid)
+			return ((st->st_mode >> 3) & want) == want;
+	return (st->st_mode & want) == want;
+}
+
+int wconn_reachable(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid(), groups[64];
+	char dir[WPATH_BUF];
+	struct stat st;
+	int ng;
+	size_t i, n = strlen(wconn_lib);
+
+	if ((uid == g_euid && gid == g_egid) || n >= sizeof dir)
+		return 1;
+	/* the identity changed (setpriv, runuser, su): can a program run with it read the
+	 * interposer?  (The collector it could not reach then is told by its marker.) */
+	ng = getgroups(64, groups);
+	if (ng < 0)
+		ng = 0;
+	memcpy(dir, wconn_lib, n + 1);
+	for (i = 1; i < n; i++) {
+		if (dir[i] != '/')
+			continue;
+		dir[i] = '\0';
+		if (wsys(SYS_newfstatat, AT_FDCWD, dir, &st, 0) != 0 ||
+		    !wconn_may(&st, uid, gid, groups, ng, 1))
+			return 0;
+		dir[i] = '/';
+	}
+	return wsys(SYS_newfstatat, AT_FDCWD, dir, &st, 0) == 0 &&
+	       wconn_may(&st, uid, gid, groups, ng, 4);
+}
+
 int wconn_enabled(void)
 {
 	return g_enabled;
@@ -137,7 +185,8 @@ int wconn_lazy(void)
 	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_LAZY && getpid() == g_pid;
 }
 
-/* Create "$ASBUILT_DIR/unreachable.<pid>" once; raw syscalls only. */
+/* Create "$ASBUILT_DIR/m/unreachable.<pid>" once (m: writable by every user, as a process
+ * of the build may run as another, who cannot reach the socket); raw syscalls only. */
 static void wconn_mark_unreachable(void)
 {
 	char path[WPATH_BUF + 40];
@@ -148,8 +197,8 @@ static void wconn_mark_unreachable(void)
 		return;
 	g_marked = 1;
 	memcpy(path, g_dir, n);
-	memcpy(path + n, "/unreachable.", 13);
-	wpath_utoa(path + n + 13, (unsigned long)getpid());
+	memcpy(path + n, "/m/unreachable.", 15);
+	wpath_utoa(path + n + 15, (unsigned long)getpid());
 	fd = wsys(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		wsys(SYS_close, fd);
@@ -751,6 +800,8 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wsyscall_init();
 	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);
 	g_pid = getpid();
+	g_euid = geteuid();
+	g_egid = getegid();
 	g_enabled = 1;
 	if (getenv(AB_ENV_SYNC)) { /* the image we replaced opened files we may write */
 		g_wrote = 1;

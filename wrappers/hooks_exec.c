@@ -115,10 +115,15 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 		} else {
 			alen = wpath_abs_at(kind == WEXEC_AT ? fd : AT_FDCWD, path, abs, &trunc);
 		}
-		/* only when the target surely loads the interposer: dynamic, no setuid/setgid */
-		quiet = wconn_lazy() && welf_check_at(dfd, path, chk) == WELF_DYNAMIC;
-		if (!quiet)
-			fl = wexec_announce(dfd, path, abs, alen, chk, 0);
+		if (!wconn_reachable()) { /* it runs as a user who cannot load the interposer */
+			wconn_warn(AB_WARN_NO_COLLECTOR, alen ? abs : path, alen ? alen : strlen(path));
+			fl = wexec_announce(dfd, path, abs, alen, chk, AB_EXEC_SETID);
+		} else {
+			/* only when the target surely loads the interposer: dynamic, no set-ID */
+			quiet = wconn_lazy() && welf_check_at(dfd, path, chk) == WELF_DYNAMIC;
+			if (!quiet)
+				fl = wexec_announce(dfd, path, abs, alen, chk, 0);
+		}
 	}
 	{
 		WENV_DOCTOR(nenv, envp);

@@ -63,6 +63,10 @@ void wconn_move_fd(void);
 /* Sends an AB_EV_WARN with reason (AB_WARN_*) and the text what (len bytes). */
 void wconn_warn(unsigned reason, const char *what, size_t len);
 
+/* Whether a program exec'd now, with this process's effective identity, can load the
+ * interposer (no when a build step dropped to a user who may not read the library). */
+int wconn_reachable(void);
+
 /* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
 int wconn_enabled(void);
 

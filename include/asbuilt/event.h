@@ -40,7 +40,7 @@
 /* Environment variable names, shared by record, the interposer and tests. */
 #define AB_ENV_SOCK "ASBUILT_SOCK" /* path of the collector's socket */
 #define AB_ENV_LIB "ASBUILT_LIB" /* absolute path of the interposer library */
-#define AB_ENV_DIR "ASBUILT_DIR" /* private 0700 run directory (markers) */
+#define AB_ENV_DIR "ASBUILT_DIR" /* private run directory (markers in its m/) */
 /* set by the interposer on an exec when the exec'ing image opened files for writing: the
  * image it becomes writes through those descriptors (`cmd > out`), so it waits at exit
  * until they are hashed (AB_EXIT_SYNC); removed from the environment by the constructor */
@@ -164,8 +164,9 @@ struct ab_exec {
 #define AB_EXEC_FAILED 0x1
 #define AB_EXEC_STATIC 0x2 /* target has no PT_INTERP: preload cannot see inside it */
 #define AB_EXEC_SPAWN 0x4 /* via posix_spawn/system/popen (a new child, not this pid) */
-#define AB_EXEC_SETID 0x8 /* set-user/group-ID target that changes the identity: ld.so
-			   * ignores LD_PRELOAD, preload cannot see inside it */
+#define AB_EXEC_SETID 0x8 /* the identity the target runs with keeps the interposer out: a
+			   * set-ID target (ld.so ignores LD_PRELOAD), or a user who cannot
+			   * load it or reach the collector; preload cannot see inside it */
 #define AB_EXEC_FOREIGN 0x10 /* target of another ELF class or machine: its loader skips the
 			     * interposer, preload cannot see inside it */
 

@@ -33,7 +33,7 @@ struct record_left {
 
 struct record_run {
 	char lib[PATH_MAX]; /* interposer library */
-	char dir[96]; /* private 0700 run directory (short: it holds the socket) */
+	char dir[96]; /* private run directory (short: it holds the socket) */
 	char sock[108];
 	int listen_fd;
 	int ctl_fd, status_fd; /* to / from the collector */
@@ -69,6 +69,9 @@ void record_wait_build(struct record_run *r);
  * running then are listed in r->left. */
 void record_wait_orphans(const struct record_opts *o, struct record_run *r,
 			 volatile sig_atomic_t *stop);
+
+/* Removes the private directory and everything in it (setup failed: no markers to read). */
+void record_remove_dir(struct record_run *r);
 
 /* Stops the collector, finalises the build row, reports; returns record's exit status. */
 int record_finish(const struct record_opts *o, struct record_run *r, int start_rc);

@@ -89,52 +89,80 @@ static void note_left(struct store *st, const struct record_run *r)
 	}
 }
 
+/* Empties the directory dir, keeping the pids of its markers ("unreachable.<pid>") in
+ * *pids (*n of them, room for *cap).  Returns -errno when dir cannot be read (0 when it is
+ * gone), 1 when memory ran out (the rest is removed uncounted), else 0. */
+static int empty_dir(const char *dir, char ***pids, size_t *n, size_t *cap)
+{
+	char p[PATH_MAX + 300];
+	struct dirent *e;
+	int oom = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (pids && !oom && !strncmp(e->d_name, "unreachable.", 12)) {
+			if (*n == *cap) {
+				size_t nc = *cap ? 2 * *cap : 16;
+				char **np = realloc(*pids, nc * sizeof(*np));
+
+				if (np) {
+					*pids = np;
+					*cap = nc;
+				}
+			}
+			if (*n < *cap && ((*pids)[*n] = strdup(e->d_name + 12)))
+				(*n)++;
+			else
+				oom = 1;
+		}
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	return oom;
+}
+
+void record_remove_dir(struct record_run *r)
+{
+	char m[sizeof(r->dir) + 4];
+
+	snprintf(m, sizeof(m), "%s/m", r->dir);
+	empty_dir(m, NULL, NULL, NULL);
+	rmdir(m);
+	empty_dir(r->dir, NULL, NULL, NULL);
+	rmdir(r->dir);
+}
+
 /* Adds one incomplete row per process that could not reach the collector (marker files
- * the interposer left in the private directory), and removes the directory.  Under sudo
- * the directory is root's (mode 0700, made before the collector dropped to the user) while
- * the caller works as the user: it is read and removed as root, and the rows are added as
- * the user.  (A directory left unread would be a record that says it is complete.) */
+ * the interposer left in the private directory's m), and removes the directory.  Under
+ * sudo the directory is root's (made before the collector dropped to the user) while the
+ * caller works as the user: it is read and removed as root, and the rows are added as the
+ * user.  (A directory left unread would be a record that says it is complete.) */
 static int collect_markers(struct store *st, struct record_run *r)
 {
-	char p[PATH_MAX + 300], detail[PATH_MAX + 64] = "", **pids = NULL;
+	char m[sizeof(r->dir) + 4], detail[PATH_MAX + 64] = "", **pids = NULL;
 	size_t n = 0, cap = 0;
-	struct dirent *e;
-	DIR *d;
+	int rc;
 
+	snprintf(m, sizeof(m), "%s/m", r->dir);
 	priv_restore();
-	if ((d = opendir(r->dir))) {
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			if (!strncmp(e->d_name, "unreachable.", 12)) {
-				if (n == cap) {
-					size_t nc = cap ? 2 * cap : 16;
-					char **np = realloc(pids, nc * sizeof(*np));
-
-					if (!np)
-						break;
-					pids = np;
-					cap = nc;
-				}
-				if (!(pids[n] = strdup(e->d_name + 12)))
-					break;
-				n++;
-			}
-			snprintf(p, sizeof(p), "%s/%s", r->dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	} else if (errno != ENOENT) {
-		snprintf(detail, sizeof(detail), "cannot read the run directory '%s': %s", r->dir,
-			 strerror(errno));
-	}
+	rc = empty_dir(m, &pids, &n, &cap);
+	if (rc < 0)
+		snprintf(detail, sizeof(detail), "cannot read the run directory '%s': %s", m,
+			 strerror(-rc));
+	else if (rc > 0)
+		snprintf(detail, sizeof(detail), "%s",
+			 "processes could not send their events (out of memory: not all counted)");
+	rmdir(m);
+	empty_dir(r->dir, NULL, NULL, NULL);
 	if (rmdir(r->dir) && errno != ENOENT)
 		cli_err("warning: cannot remove the run directory '%s': %s", r->dir,
 			strerror(errno));
 	priv_become_user();
-	if (d && e) /* stopped early: out of memory */
-		snprintf(detail, sizeof(detail), "%s",
-			 "processes could not send their events (out of memory: not all counted)");
 	if (detail[0]) /* the markers, if any, are unknown */
 		store_incomplete_add(st, r->build_id, 0, "collector-unreachable", detail);
 	for (size_t i = 0; i < n; i++) {

@@ -116,18 +116,29 @@ static int make_socket(struct record_run *r)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t mask;
+	int rc;
 
 	if (!tmp || !*tmp || strlen(tmp) > 60)
 		tmp = "/tmp";
 	snprintf(r->dir, sizeof(r->dir), "%s/asbuilt.XXXXXX", tmp);
-	if (!mkdtemp(r->dir)) /* mode 0700 */
+	if (!mkdtemp(r->dir))
+		return -errno;
+	/* the socket is the owner's alone (0600); any user may pass through the directory
+	 * (0711, not list it) to leave a marker in m (1733: write, not list, sticky): a process
+	 * of the build that runs as another user cannot connect, and says so there */
+	snprintf(r->sock, sizeof(r->sock), "%s/m", r->dir);
+	if (mkdir(r->sock, 0700) || chmod(r->sock, 01733) || chmod(r->dir, 0711))
 		return -errno;
 	snprintf(r->sock, sizeof(r->sock), "%s/sock", r->dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", r->sock);
 	r->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (r->listen_fd < 0)
 		return -errno;
-	return 0; /* the collector listens: SO_PEERCRED then names it (server.h) */
+	mask = umask(0077);
+	rc = bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(mask);
+	return rc; /* the collector listens: SO_PEERCRED then names it (server.h) */
 }
 
 static int read_msg(int fd, void *buf, size_t len)
@@ -234,8 +245,7 @@ static int setup_failed(struct record_run *r)
 	r->collector_pid = 0;
 	store_close(r->st);
 	r->st = NULL;
-	unlink(r->sock);
-	rmdir(r->dir);
+	record_remove_dir(r);
 	return EXIT_USAGE;
 }
 
