@@ -33,17 +33,19 @@ fi
 for b in $backends; do
 	# a background job that ends 1 s after the root: recorded in full, record complete
 	rm -f "out-$b.txt"
-	rec "$b" "$PWD/bg-$b.db" -- sh -c "(sleep 1; cat in.txt > out-$b.txt) & exit 0"
+	# (cp writes its own output: a shell's redirection into the program it execs is a known
+	# limit of ebpf, docs/accuracy.md, not what is tested here)
+	rec "$b" "$PWD/bg-$b.db" -- sh -c "(sleep 1; cp in.txt out-$b.txt) & exit 0"
 	assert_eq 0 "$st" "$b: record exit status (background job)"
 	DB=$PWD/bg-$b.db
 	assert_eq "1|0" "$(q "SELECT complete, (SELECT count(*) FROM incomplete) FROM builds;")" \
 		"$b: complete|incomplete rows (background job)"
-	assert_read_by "$(real /bin/cat)" in.txt "$b: the background job's read"
+	assert_read_by "$(real /bin/cp)" in.txt "$b: the background job's read"
 	assert_written "out-$b.txt" "$b: the background job's output"
 
 	# a double fork into a new session: the same
 	rm -f "daemon-$b.txt"
-	rec "$b" "$PWD/daemon-$b.db" -- sh -c "setsid sh -c 'sleep 0.5; cat in.txt > daemon-$b.txt' &"
+	rec "$b" "$PWD/daemon-$b.db" -- sh -c "setsid sh -c 'sleep 0.5; cp in.txt daemon-$b.txt' &"
 	assert_eq 0 "$st" "$b: record exit status (setsid)"
 	DB=$PWD/daemon-$b.db
 	assert_eq "1" "$(q "SELECT complete FROM builds;")" "$b: complete (setsid)"
