@@ -22,13 +22,13 @@ void hc_key_from_stat(struct hc_key *k, const struct stat *st)
 	k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
+/* Not of the change time: the entries of a file that only that moved share a chain. */
 static uint64_t key_hash(const struct hc_key *k)
 {
 	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL;
 	h ^= k->dev + (h << 6) + (h >> 2);
 	h ^= k->size + (h << 6) + (h >> 2);
 	h ^= (uint64_t)k->mtime_ns + (h << 6) + (h >> 2);
-	h ^= (uint64_t)k->ctime_ns + (h << 6) + (h >> 2);
 	return h;
 }
 
@@ -48,12 +48,19 @@ static int key_same_content(const struct hc_key *was, const struct hc_key *now)
 	       now->mtime_ns == was->mtime_ns && now->ctime_ns >= was->ctime_ns;
 }
 
+/* The entry of identity k, or else one whose content k still has (only the change time
+ * moved since it was hashed: a chmod between the write and the read, say). */
 static struct hc_entry *lookup(struct hashcache *hc, const struct hc_key *k)
 {
-	for (struct hc_entry *e = u64map_get(&hc->map, key_hash(k)); e; e = e->next)
+	struct hc_entry *same = NULL;
+
+	for (struct hc_entry *e = u64map_get(&hc->map, key_hash(k)); e; e = e->next) {
 		if (key_eq(&e->key, k))
 			return e;
-	return NULL;
+		if (!same && key_same_content(&e->key, k))
+			same = e;
+	}
+	return same;
 }
 
 static void insert(struct hashcache *hc, const struct hc_key *k, const struct hash_result *h)
