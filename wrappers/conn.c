@@ -55,8 +55,6 @@ static int g_enabled;
 static int g_state = WCONN_OFF;
 static int g_fd = -1;
 static pid_t g_pid;
-static uid_t g_euid; /* the identity this image connected with */
-static gid_t g_egid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
@@ -147,7 +145,9 @@ int wconn_reachable(void)
 	int ng;
 	size_t i, n = strlen(wconn_lib);
 
-	if ((uid == g_euid && gid == g_egid) || n >= sizeof dir)
+	/* the identity this image started with (and connected with): no system call */
+	if ((uid == (uid_t)getauxval(AT_EUID) && gid == (gid_t)getauxval(AT_EGID)) ||
+	    n >= sizeof dir)
 		return 1;
 	/* the identity changed (setpriv, runuser, su): can a program run with it read the
 	 * interposer?  (The collector it could not reach then is told by its marker.) */
@@ -800,8 +800,6 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	wsyscall_init();
 	pthread_atfork(wconn_atfork_prepare, NULL, wconn_atfork_child);
 	g_pid = getpid();
-	g_euid = geteuid();
-	g_egid = getegid();
 	g_enabled = 1;
 	if (getenv(AB_ENV_SYNC)) { /* the image we replaced opened files we may write */
 		g_wrote = 1;
