@@ -138,8 +138,8 @@ static int wconn_may(const struct stat *st, uid_t uid, gid_t gid, const gid_t *g
 
 int wconn_reachable(void)
 {
-	uid_t uid = geteuid();
-	gid_t gid = getegid(), groups[64];
+	uid_t uid = (uid_t)wsys(SYS_geteuid);
+	gid_t gid = (gid_t)wsys(SYS_getegid), groups[64];
 	char dir[WPATH_BUF];
 	struct stat st;
 	int ng;
@@ -151,7 +151,7 @@ int wconn_reachable(void)
 		return 1;
 	/* the identity changed (setpriv, runuser, su): can a program run with it read the
 	 * interposer?  (The collector it could not reach then is told by its marker.) */
-	ng = getgroups(64, groups);
+	ng = (int)wsys(SYS_getgroups, 64L, groups);
 	if (ng < 0)
 		ng = 0;
 	memcpy(dir, wconn_lib, n + 1);
@@ -746,14 +746,16 @@ static void wconn_inherited(const char *v)
 	struct stat st;
 
 	while (*v) {
-		char *end;
-		long fd = strtol(v, &end, 10);
+		long fd = 0;
 		int fl;
 
-		if (end == v)
+		if (*v < '0' || *v > '9')
 			return;
-		v = *end == ',' ? end + 1 : end;
-		if (fd < 0 || (fl = fcntl((int)fd, F_GETFL)) < 0 ||
+		while (*v >= '0' && *v <= '9' && fd < 1 << 24)
+			fd = fd * 10 + (*v++ - '0');
+		if (*v == ',')
+			v++;
+		if ((fl = fcntl((int)fd, F_GETFL)) < 0 ||
 		    wpath_fdlink((int)fd, path, sizeof path) <= 0 || path[0] != '/')
 			continue; /* closed since, or a pipe or socket */
 		wfile_report(AB_OP_OPEN, AT_FDCWD, path, AT_FDCWD, NULL, (unsigned)fl, (int)fd,

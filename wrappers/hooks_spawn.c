@@ -14,7 +14,7 @@
 #undef _FORTIFY_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +25,37 @@
 
 #define WSPAWN_SH "/bin/sh"
 
-/* The descriptors of the opens in a set of file actions, in a list by the set's address. */
+/* The descriptors of the opens in a set of file actions, by the set's address, in a fixed
+ * table (no allocation, no lock object: a spinlock over a few compares). */
+#define WSPAWN_SETS 32
 struct wspawn_opens {
-	struct wspawn_opens *next;
-	const posix_spawn_file_actions_t *fa;
+	const posix_spawn_file_actions_t *fa; /* NULL: a free slot */
 	char fds[sizeof AB_ENV_INHERIT "=" + 64]; /* "ASBUILT_INHERIT=3,1" */
 	size_t len;
 };
-static struct wspawn_opens *g_opens;
-static pthread_mutex_t g_opens_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wspawn_opens g_opens[WSPAWN_SETS];
+static int g_nopens; /* slots in use */
+static char g_opens_lock;
+
+static void wspawn_lock(void)
+{
+	while (__atomic_test_and_set(&g_opens_lock, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static void wspawn_unlock(void)
+{
+	__atomic_clear(&g_opens_lock, __ATOMIC_RELEASE);
+}
+
+/* The slot of fa, or NULL (under the lock). */
+static struct wspawn_opens *wspawn_slot(const posix_spawn_file_actions_t *fa)
+{
+	for (int i = 0; i < WSPAWN_SETS; i++)
+		if (g_opens[i].fa == fa)
+			return &g_opens[i];
+	return NULL;
+}
 
 WREAL_DECL(posix_spawn_file_actions_init);
 WREAL_DECL(posix_spawn_file_actions_destroy);
@@ -50,30 +72,26 @@ WREAL_DECL(vfork);
 /* Forgets the opens of fa (made anew, or destroyed). */
 static void wspawn_forget(const posix_spawn_file_actions_t *fa)
 {
-	struct wspawn_opens **pp, *o;
+	struct wspawn_opens *o;
 
-	pthread_mutex_lock(&g_opens_lock);
-	for (pp = &g_opens; (o = *pp);) {
-		if (o->fa == fa) {
-			*pp = o->next;
-			free(o);
-		} else {
-			pp = &o->next;
-		}
+	wspawn_lock();
+	if ((o = wspawn_slot(fa))) {
+		o->fa = NULL;
+		g_nopens--;
 	}
-	pthread_mutex_unlock(&g_opens_lock);
+	wspawn_unlock();
 }
 
 WHOOK int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
 {
-	if (g_opens)
+	if (__atomic_load_n(&g_nopens, __ATOMIC_RELAXED))
 		wspawn_forget(fa);
 	return WREAL(posix_spawn_file_actions_init)(fa);
 }
 
 WHOOK int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
 {
-	if (g_opens)
+	if (__atomic_load_n(&g_nopens, __ATOMIC_RELAXED))
 		wspawn_forget(fa);
 	return WREAL(posix_spawn_file_actions_destroy)(fa);
 }
@@ -82,6 +100,7 @@ WHOOK int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int f
 					   int oflag, mode_t mode)
 {
 	int r = WREAL(posix_spawn_file_actions_addopen)(fa, fd, path, oflag, mode), e = errno;
+	int told = 0;
 	struct wspawn_opens *o;
 	char num[24];
 	size_t n;
@@ -89,24 +108,25 @@ WHOOK int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int f
 	if (r || !wconn_enabled())
 		return r;
 	n = wpath_utoa(num, (unsigned long)fd);
-	pthread_mutex_lock(&g_opens_lock);
-	for (o = g_opens; o && o->fa != fa; o = o->next)
-		;
-	if (!o && (o = calloc(1, sizeof *o))) {
+	wspawn_lock();
+	if (!(o = wspawn_slot(fa)) && (o = wspawn_slot(NULL))) {
 		o->fa = fa;
 		o->len = sizeof AB_ENV_INHERIT; /* "ASBUILT_INHERIT=" */
 		memcpy(o->fds, AB_ENV_INHERIT "=", o->len);
-		o->next = g_opens;
-		g_opens = o;
+		g_nopens++;
 	}
-	/* past 64 bytes of numbers the rest is not told: such a child is not seen writing */
 	if (o && o->len + n + 2 < sizeof o->fds) {
 		if (o->fds[o->len - 1] != '=')
 			o->fds[o->len++] = ',';
 		memcpy(o->fds + o->len, num, n + 1);
 		o->len += n;
+		told = 1;
 	}
-	pthread_mutex_unlock(&g_opens_lock);
+	wspawn_unlock();
+	if (!told && wconn_on()) { /* no room: the child will not be told */
+		static const char what[] = "a posix_spawn file action not followed (too many)";
+		wconn_warn(AB_WARN_OTHER, what, sizeof what - 1);
+	}
 	errno = e;
 	return r;
 }
@@ -117,16 +137,14 @@ static int wspawn_inherit(const posix_spawn_file_actions_t *fa, char *buf, size_
 	struct wspawn_opens *o;
 	int found = 0;
 
-	if (!fa || !g_opens)
+	if (!fa || !__atomic_load_n(&g_nopens, __ATOMIC_RELAXED))
 		return 0;
-	pthread_mutex_lock(&g_opens_lock);
-	for (o = g_opens; o && o->fa != fa; o = o->next)
-		;
-	if (o && o->len < cap) {
+	wspawn_lock();
+	if ((o = wspawn_slot(fa)) && o->len < cap) {
 		memcpy(buf, o->fds, o->len + 1);
 		found = 1;
 	}
-	pthread_mutex_unlock(&g_opens_lock);
+	wspawn_unlock();
 	return found;
 }
 
