@@ -719,6 +719,14 @@ static void wconn_find_exe(int argc, char **argv)
 	ssize_t n;
 
 	g_exe_raw = 0;
+	if (g_execfn[0] && !getauxval(AT_BASE)) {
+		/* no interpreter was loaded for this image: the loader itself was run (`ld.so
+		 * PROGRAM`), /proc/self/exe names it, and it named AT_EXECFN after the program */
+		if (realpath(g_execfn, g_exe)) {
+			g_exe_len = strlen(g_exe);
+			return;
+		}
+	}
 	if (g_execfn[0] && strncmp(g_execfn, "/dev/fd/", 8) && strncmp(g_execfn, "/proc/", 6) &&
 	    !strstr(g_execfn, "..")) {
 		for (i = 1; i < argc && i <= 3 && argv[i]; i++)

@@ -12,9 +12,11 @@
  * interpreter.  Safe in a vfork child.
  */
 #include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -116,6 +118,27 @@ static int welf_secure(long fd, const struct stat *st)
 	return wsys(SYS_fstatfs, fd, &sf) != 0 || !(sf.f_flags & ST_NOSUID);
 }
 
+/* Whether st is this process's own dynamic loader (the PT_INTERP of its program, mapped
+ * already): run directly (`ld.so PROGRAM`), it has no PT_INTERP of its own, like a static
+ * binary, yet it loads the interposer into the program it runs. */
+static int welf_our_loader(const struct stat *st)
+{
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM), i;
+	uintptr_t bias = 0;
+	const char *interp = NULL;
+	struct stat ls;
+
+	for (i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	for (i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_INTERP)
+			interp = (const char *)(bias + ph[i].p_vaddr);
+	return interp && wsys(SYS_newfstatat, AT_FDCWD, interp, &ls, 0L) == 0 &&
+	       ls.st_dev == st->st_dev && ls.st_ino == st->st_ino;
+}
+
 int welf_check_at(int dirfd, const char *path, int atflags)
 {
 	unsigned char buf[WELF_BUF];
@@ -131,11 +154,17 @@ int welf_check_at(int dirfd, const char *path, int atflags)
 			fd = wsys(SYS_openat, dirfd, path, flags);
 		if (fd < 0)
 			return r;
-		if (wsys(SYS_fstat, fd, &st) == 0 && welf_secure(fd, &st))
+		if (wsys(SYS_fstat, fd, &st) != 0)
+			memset(&st, 0, sizeof st);
+		else if (welf_secure(fd, &st))
 			r |= WELF_SETID;
 		n = wsys(SYS_pread64, fd, buf, sizeof buf, 0L);
 		if (n >= 16 && !memcmp(buf, ELFMAG, SELFMAG)) {
-			r |= welf_scan(fd, buf, n);
+			int kind = welf_scan(fd, buf, n);
+
+			if (kind == WELF_STATIC && st.st_ino && welf_our_loader(&st))
+				kind = WELF_DYNAMIC;
+			r |= kind;
 			wsys(SYS_close, fd);
 			return r;
 		}

@@ -9,7 +9,10 @@
 #   - a script run directly (#!/bin/sh): the row is the shell's, not the script's;
 #   - a script through "#!/usr/bin/env sh": env's row, then the shell's;
 #   - a program whose own name is also its first argument (looks like a script's argv);
-#   - fexecve (the kernel's name is /dev/fd/N).
+#   - fexecve (the kernel's name is /dev/fd/N);
+#   - a program run by the dynamic loader itself (`ld.so PROGRAM`): the loader has no
+#     PT_INTERP of its own, yet it is no static binary: it loads the interposer into the
+#     program, whose row names it, and the record stays complete.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v gcc >/dev/null || skip "gcc not installed"
@@ -48,12 +51,16 @@ chmod +x real/bin/direct.sh real/bin/viaenv.sh
 TOOL=$(real real/bin/tool)
 SH=$(real /bin/sh)
 ENV=$(real /usr/bin/env)
+LDSO=$(readelf -lW /bin/true | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+[ -x "$LDSO" ] || die "no dynamic loader found for /bin/true: '$LDSO'"
+export LDSO
 
 record_ok -- sh -c 'cd work &&
 	../lnk/bin/alias &&
 	cd ../lnk/bin && ./alias && ./direct.sh && ./viaenv.sh && cd ../../work &&
 	"$PWD/../lnk/bin/tool" "$PWD/../lnk/bin/tool" &&
-	../real/bin/tool fexec ../real/bin/tool'
+	../real/bin/tool fexec ../real/bin/tool &&
+	"$LDSO" ../real/bin/tool'
 assert_build_ok
 
 # exe of the image that the kernel named NAME (exec_path), one row per distinct exe
@@ -74,6 +81,13 @@ selfarg=$(q "SELECT DISTINCT exe FROM processes WHERE build_id = 1 AND exec_path
 assert_eq "$TOOL" "$selfarg" "a program named in its own first argument"
 byfd=$(q "SELECT exe FROM processes WHERE build_id = 1 AND exec_path LIKE '/dev/fd/%';")
 assert_eq "$TOOL" "$byfd" "fexecve"
+# the image after the exec of the loader (recorded on the fork row) is the program's
+byldso=$(q "SELECT DISTINCT p.exe FROM processes p JOIN file_events e
+            ON e.process_id = p.prev_id AND e.op = 'exec'
+            WHERE p.build_id = 1 AND e.realpath = $(sqlstr "$(real "$LDSO")");")
+assert_eq "$TOOL" "$byldso" "a program run by the dynamic loader"
+assert_eq 0 "$(q "SELECT count(*) FROM processes WHERE exe = $(sqlstr "$(real "$LDSO")");")" \
+	"no row names the loader as its program"
 
 # no row without its executable, and every executable is a resolved, existing file
 assert_empty "$(q "SELECT id, exec_path FROM processes WHERE build_id = 1 AND exec_path IS NOT NULL
