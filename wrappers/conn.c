@@ -712,7 +712,7 @@ static void wconn_capture_argv(int argc, char **argv)
  * ran an interpreter for it (#!, binfmt_misc), and an interpreter always finds the file's
  * name among its first arguments: then, or for a name through a descriptor or with "..",
  * it reads the link; otherwise it sends the name made absolute and the collector resolves
- * it (AB_PROC_EXE_RAW). */
+ * it (AB_PROC_EXE_RAW).  When the loader itself was run, the link names the loader. */
 static void wconn_find_exe(int argc, char **argv)
 {
 	int trunc = 0, i;
@@ -721,9 +721,18 @@ static void wconn_find_exe(int argc, char **argv)
 	g_exe_raw = 0;
 	if (g_execfn[0] && !getauxval(AT_BASE)) {
 		/* no interpreter was loaded for this image: the loader itself was run (`ld.so
-		 * PROGRAM`), /proc/self/exe names it, and it named AT_EXECFN after the program */
-		if (realpath(g_execfn, g_exe)) {
-			g_exe_len = strlen(g_exe);
+		 * PROGRAM`), /proc/self/exe names it, and it named AT_EXECFN after the program.
+		 * Sent absolute but not folded: the collector resolves ".." through symlinks. */
+		size_t cwd = 0, fl = strlen(g_execfn);
+
+		if (g_execfn[0] != '/' && getcwd(g_exe, sizeof g_exe))
+			cwd = strlen(g_exe);
+		if ((g_execfn[0] == '/' || cwd) && cwd + 1 + fl < sizeof g_exe) {
+			if (cwd)
+				g_exe[cwd++] = '/';
+			memcpy(g_exe + cwd, g_execfn, fl + 1);
+			g_exe_len = cwd + fl;
+			g_exe_raw = AB_PROC_EXE_RAW;
 			return;
 		}
 	}
