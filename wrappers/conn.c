@@ -17,8 +17,6 @@
  * pid on a connection as a child of that connection's process.
  */
 #include <dlfcn.h>
-#include <elf.h>
-#include <link.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -120,54 +118,6 @@ void wconn_move_fd(void)
 	wfd_close_real(old);
 }
 
-/* Whether the user uid (group gid, supplementary groups) may do want (4 read, 1 search) on
- * st by its mode bits alone: a program that user execs has no capabilities to override
- * them, whatever the process that execs it still has (setpriv keeps some until the exec). */
-static int wconn_may(const struct stat *st, uid_t uid, gid_t gid, const gid_t *groups, int ng,
-		     unsigned want)
-{
-	if (uid == 0)
-		return 1;
-	if (st->st_uid == uid)
-		return ((st->st_mode >> 6) & want) == want;
-	for (int i = -1; i < ng; i++)
-		if ((i < 0 ? gid : groups[i]) == st->st_gid)
-			return ((st->st_mode >> 3) & want) == want;
-	return (st->st_mode & want) == want;
-}
-
-int wconn_reachable(void)
-{
-	uid_t uid = (uid_t)wsys(SYS_geteuid);
-	gid_t gid = (gid_t)wsys(SYS_getegid), groups[64];
-	char dir[WPATH_BUF];
-	struct stat st;
-	int ng;
-	size_t i, n = strlen(wconn_lib);
-
-	/* the identity this image started with (and connected with): no system call */
-	if ((uid == (uid_t)getauxval(AT_EUID) && gid == (gid_t)getauxval(AT_EGID)) ||
-	    n >= sizeof dir)
-		return 1;
-	/* the identity changed (setpriv, runuser, su): can a program run with it read the
-	 * interposer?  (The collector it could not reach then is told by its marker.) */
-	ng = (int)wsys(SYS_getgroups, 64L, groups);
-	if (ng < 0)
-		ng = 0;
-	memcpy(dir, wconn_lib, n + 1);
-	for (i = 1; i < n; i++) {
-		if (dir[i] != '/')
-			continue;
-		dir[i] = '\0';
-		if (wsys(SYS_newfstatat, AT_FDCWD, dir, &st, 0) != 0 ||
-		    !wconn_may(&st, uid, gid, groups, ng, 1))
-			return 0;
-		dir[i] = '/';
-	}
-	return wsys(SYS_newfstatat, AT_FDCWD, dir, &st, 0) == 0 &&
-	       wconn_may(&st, uid, gid, groups, ng, 4);
-}
-
 int wconn_enabled(void)
 {
 	return g_enabled;
@@ -259,40 +209,6 @@ void wconn_warn(unsigned reason, const char *what, size_t len)
 	struct wstr s = { what, len };
 
 	wconn_send(AB_EV_WARN, &w, sizeof w, &s, 1);
-}
-
-/* Go's runtime makes every system call itself, never through libc, even in a program
- * linked dynamically (with cgo): the interposer is loaded and sees nothing it does.  Every
- * Go executable carries Go's build ID note (owner "Go", type 4), in a PT_NOTE segment
- * that is mapped already: no file is read. */
-static int wconn_is_go(void)
-{
-	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
-	unsigned long n = getauxval(AT_PHNUM), i;
-	uintptr_t bias = 0;
-
-	if (!ph)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (ph[i].p_type == PT_PHDR)
-			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	for (i = 0; i < n; i++) {
-		const char *p = (const char *)(bias + ph[i].p_vaddr), *end = p + ph[i].p_filesz;
-
-		if (ph[i].p_type != PT_NOTE || ph[i].p_align > 8)
-			continue;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *nh = (const void *)p;
-			const char *name = p + sizeof *nh;
-
-			/* Go's linker writes the name "Go" padded: namesz 4 */
-			if ((nh->n_namesz == 3 || nh->n_namesz == 4) && nh->n_type == 4 &&
-			    name + 3 <= end && !memcmp(name, "Go", 3))
-				return 1;
-			p = name + ((nh->n_namesz + 3) & ~3u) + ((nh->n_descsz + 3) & ~3u);
-		}
-	}
-	return 0;
 }
 
 /* Connects a lazy fork child and announces it; 0 when connected.  Not from a vfork child
@@ -754,33 +670,6 @@ static void wconn_find_exe(int argc, char **argv)
 	g_exe[g_exe_len] = '\0';
 }
 
-/* A posix_spawn's file actions opened the descriptors listed in v ("3,1,0") for this
- * image before it ran (hooks_spawn.c): each is reported as its own open, so that a file it
- * writes there is hashed at its exit (wfile_report notes the write). */
-static void wconn_inherited(const char *v)
-{
-	char path[WPATH_BUF];
-	struct stat st;
-
-	while (*v) {
-		long fd = 0;
-		int fl;
-
-		if (*v < '0' || *v > '9')
-			return;
-		while (*v >= '0' && *v <= '9' && fd < 1 << 24)
-			fd = fd * 10 + (*v++ - '0');
-		if (*v == ',')
-			v++;
-		if ((fl = fcntl((int)fd, F_GETFL)) < 0 ||
-		    wpath_fdlink((int)fd, path, sizeof path) <= 0 || path[0] != '/')
-			continue; /* closed since, or a pipe or socket */
-		wfile_report(AB_OP_OPEN, AT_FDCWD, path, AT_FDCWD, NULL, (unsigned)fl, (int)fd,
-			     fstat((int)fd, &st) == 0 ? &st : NULL,
-			     (fl & O_ACCMODE) != O_RDONLY ? AB_F_WRITE : 0);
-	}
-}
-
 /* Dummy whose address names this library for dladdr. */
 static void wconn_self(void)
 {
@@ -837,10 +726,10 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_state = WCONN_ON;
 	wconn_hello(hello, g_execfn);
 	if ((inherit = getenv(AB_ENV_INHERIT))) {
-		wconn_inherited(inherit);
+		wimage_inherited(inherit);
 		unsetenv(AB_ENV_INHERIT);
 	}
-	if (wconn_is_go()) {
+	if (wimage_is_go()) {
 		static const char what[] = "a Go program: its system calls bypass libc";
 		wconn_warn(AB_WARN_RAW_SYSCALLS, what, sizeof what - 1);
 	}

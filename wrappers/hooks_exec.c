@@ -115,7 +115,7 @@ static int wexec_run(int kind, int fd, const char *path, char *const argv[], cha
 		} else {
 			alen = wpath_abs_at(kind == WEXEC_AT ? fd : AT_FDCWD, path, abs, &trunc);
 		}
-		if (!wconn_reachable()) { /* it runs as a user who cannot load the interposer */
+		if (!wimage_loadable()) { /* it runs as a user who cannot load the interposer */
 			wconn_warn(AB_WARN_NO_COLLECTOR, alen ? abs : path, alen ? alen : strlen(path));
 			fl = wexec_announce(dfd, path, abs, alen, chk, AB_EXEC_SETID);
 		} else {

@@ -9,7 +9,7 @@
  * number goes to libc's syscall() untouched.
  *
  * A system call made with the instruction itself (Go's runtime, liburing) is not seen at
- * all: the constructor warns about Go programs (wconn_is_go, conn.c), and the functions of
+ * all: the constructor warns about Go programs (wimage_is_go, image.c), and the functions of
  * liburing.so that make a ring are hooked by name below.
  */
 #undef _FORTIFY_SOURCE

@@ -6,7 +6,8 @@
  * elfcheck.c (static-binary detection), hooks_exec.c / hooks_spawn.c (exec family),
  * hooks_file.c (open family and other file operations), hooks_proc.c (exit, wait, chdir,
  * dlopen, __libc_start_main), hooks_fd.c (close and dup2 family: the connection stays),
- * hooks_syscall.c (syscall(): file calls made by number go to the hooks above).
+ * hooks_syscall.c (syscall(): file calls made by number go to the hooks above), image.c
+ * (facts about the running image: Go, inherited descriptors, who may load the library).
  *
  * Rules for everything here: no malloc in anything reachable from a vfork child, errno
  * preserved by every hook, never exit or abort inside a hooked call, own I/O through wsys()
@@ -62,10 +63,6 @@ void wconn_move_fd(void);
 
 /* Sends an AB_EV_WARN with reason (AB_WARN_*) and the text what (len bytes). */
 void wconn_warn(unsigned reason, const char *what, size_t len);
-
-/* Whether a program exec'd now, with this process's effective identity, can load the
- * interposer (no when a build step dropped to a user who may not read the library). */
-int wconn_reachable(void);
 
 /* Nonzero when ASBUILT_SOCK was set at start: exec'd children must be doctored. */
 int wconn_enabled(void);
@@ -212,6 +209,19 @@ int wexec_which(const char *file, char *buf);
  * name the loader found (l_name): it becomes string [1], and [2]/[3] stay empty. */
 void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char *p2,
 		  unsigned oflags, int ret, const struct stat *st, unsigned fflags);
+
+/* ---- image.c ------------------------------------------------------------------------ */
+
+/* Whether this image is a Go program (Go's build ID note): its system calls bypass libc. */
+int wimage_is_go(void);
+
+/* Reports, as this image's own opens, the descriptors listed in v ("3,1,0") that a
+ * posix_spawn's file actions opened for it (AB_ENV_INHERIT, hooks_spawn.c). */
+void wimage_inherited(const char *v);
+
+/* Whether a program exec'd now, with this process's effective identity, can load the
+ * interposer (no when a build step dropped to a user who may not read the library). */
+int wimage_loadable(void);
 
 /* ---- hooks_syscall.c ----------------------------------------------------------------- */
 
