@@ -149,6 +149,21 @@ need_ebpf() {
 	rm -f ebpf-probe.db ebpf-probe.db-*
 }
 
+# backends_here: sets BACKENDS to "preload ebpf" when the ebpf backend can record here,
+# else to "preload" (noted), and fails under CI=true, where both must be tested.
+backends_here() {
+	BACKENDS=preload
+	if [ "$(id -u)" = 0 ] &&
+		"$ASBUILT" record -q -o "$PWD/ebpf-probe.db" --backend ebpf -- true 2>/dev/null; then
+		BACKENDS="preload ebpf"
+	elif [ "${CI:-}" = true ]; then
+		die "the ebpf backend cannot record here under CI=true"
+	else
+		note "no ebpf backend here: preload only"
+	fi
+	rm -f ebpf-probe.db ebpf-probe.db-*
+}
+
 # record [OPTION...] -- COMMAND...: run `asbuilt record -o $DB --backend preload OPTION...
 # -- COMMAND...`; its stderr goes to record.err (and the log), its exit status to $REC_STATUS.
 # Never fails by itself: the test checks $REC_STATUS.

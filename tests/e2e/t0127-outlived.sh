@@ -21,16 +21,9 @@ rec() {
 	sed "s/^/record($b): /" "$db.err" >&2
 }
 
-backends=preload
-if [ "$(id -u)" = 0 ] && "$ASBUILT" record -q -o "$PWD/probe.db" --backend ebpf -- true 2>/dev/null; then
-	backends="preload ebpf"
-elif [ "${CI:-}" = true ]; then
-	die "the ebpf backend cannot record here under CI=true"
-else
-	note "no ebpf backend here: preload only"
-fi
+backends_here
 
-for b in $backends; do
+for b in $BACKENDS; do
 	# a background job that ends 1 s after the root: recorded in full, record complete
 	rm -f "out-$b.txt"
 	# (cp writes its own output: a shell's redirection into the program it execs is a known

@@ -54,16 +54,9 @@ setup() {
 	echo old >jail/old.txt
 }
 
-backends=preload
-if "$ASBUILT" record -q -o "$PWD/probe.db" --backend ebpf -- true 2>/dev/null; then
-	backends="ebpf preload"
-elif [ "${CI:-}" = true ]; then
-	die "the ebpf backend cannot record here under CI=true"
-else
-	note "no ebpf backend here: preload only"
-fi
+backends_here
 
-for b in $backends; do
+for b in $BACKENDS; do
 	setup
 	DB=$PWD/$b.db
 	st=0

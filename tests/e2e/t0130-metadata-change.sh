@@ -27,13 +27,8 @@ int main(int argc, char **argv)
 EOF
 gcc -O0 -o chm chm.c || die "cannot compile chm.c"
 
-backends=preload
-if [ "$(id -u)" = 0 ] && "$ASBUILT" record -q -o "$PWD/probe.db" --backend ebpf -- true 2>/dev/null; then
-	backends="preload ebpf"
-elif [ "${CI:-}" = true ]; then
-	die "the ebpf backend cannot record here under CI=true"
-fi
-for b in $backends; do
+backends_here
+for b in $BACKENDS; do
 	echo "read, then made private" >"in-$b.txt"
 	chmod 0644 "in-$b.txt"
 	DB=$PWD/$b.db
