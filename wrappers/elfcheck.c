@@ -12,11 +12,9 @@
  * interpreter.  Safe in a vfork child.
  */
 #include <elf.h>
-#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -123,18 +121,10 @@ static int welf_secure(long fd, const struct stat *st)
  * binary, yet it loads the interposer into the program it runs. */
 static int welf_our_loader(const struct stat *st)
 {
-	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
-	unsigned long n = getauxval(AT_PHNUM), i;
-	uintptr_t bias = 0;
-	const char *interp = NULL;
+	unsigned long i = 0;
+	const char *interp = wimage_segment(PT_INTERP, &i, NULL);
 	struct stat ls;
 
-	for (i = 0; ph && i < n; i++)
-		if (ph[i].p_type == PT_PHDR)
-			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	for (i = 0; ph && i < n; i++)
-		if (ph[i].p_type == PT_INTERP)
-			interp = (const char *)(bias + ph[i].p_vaddr);
 	return interp && wsys(SYS_newfstatat, AT_FDCWD, interp, &ls, 0L) == 0 &&
 	       ls.st_dev == st->st_dev && ls.st_ino == st->st_ino;
 }

@@ -16,27 +16,41 @@
 
 #include "internal.h"
 
-/* Go's runtime makes every system call itself, never through libc, even in a program
- * linked dynamically (with cgo): the interposer is loaded and sees nothing it does.  Every
- * Go executable carries Go's build ID note (owner "Go", type 4), in a PT_NOTE segment
- * that is mapped already: no file is read. */
-int wimage_is_go(void)
+const char *wimage_segment(unsigned type, unsigned long *from, size_t *size)
 {
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
 	unsigned long n = getauxval(AT_PHNUM), i;
 	uintptr_t bias = 0;
 
 	if (!ph)
-		return 0;
+		return NULL;
 	for (i = 0; i < n; i++)
 		if (ph[i].p_type == PT_PHDR)
 			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	for (i = 0; i < n; i++) {
-		const char *p = (const char *)(bias + ph[i].p_vaddr), *end = p + ph[i].p_filesz;
-
-		if (ph[i].p_type != PT_NOTE || ph[i].p_align > 8)
+	for (i = *from; i < n; i++) {
+		if (ph[i].p_type != type)
 			continue;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
+		*from = i + 1;
+		if (size)
+			*size = ph[i].p_filesz;
+		return (const char *)(bias + ph[i].p_vaddr);
+	}
+	*from = n;
+	return NULL;
+}
+
+/* Go's runtime makes every system call itself, never through libc, even in a program
+ * linked dynamically (with cgo): the interposer is loaded and sees nothing it does.  Every
+ * Go executable carries Go's build ID note (owner "Go", type 4), in a PT_NOTE segment
+ * that is mapped already: no file is read. */
+int wimage_is_go(void)
+{
+	unsigned long i = 0;
+	const char *p, *end;
+	size_t size;
+
+	while ((p = wimage_segment(PT_NOTE, &i, &size))) {
+		for (end = p + size; p + sizeof(ElfW(Nhdr)) <= end;) {
 			const ElfW(Nhdr) *nh = (const void *)p;
 			const char *name = p + sizeof *nh;
 

@@ -212,6 +212,11 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 
 /* ---- image.c ------------------------------------------------------------------------ */
 
+/* The next program header of type (PT_*) of this image's program, from index *from on
+ * (updated past it): its mapped contents and, when size is not NULL, their size; NULL
+ * when there is none.  Read from memory: no system call. */
+const char *wimage_segment(unsigned type, unsigned long *from, size_t *size);
+
 /* Whether this image is a Go program (Go's build ID note): its system calls bypass libc. */
 int wimage_is_go(void);
 
