@@ -17,20 +17,14 @@
 #   SYNTH_EVENTS file events of the synthetic record (default 1000000)
 #   SYNTH_REGEN  1: write the record again even if it exists
 #   MAX_SECS, MAX_MB   the targets (default 5 and 500)
-set -euo pipefail
-export LC_ALL=C
+BENCH_NAME=bench-graph
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
-case "$ASBUILT" in /*) ;; *) ASBUILT="$PWD/$ASBUILT" ;; esac
-OUT=${BENCH_OUT:-$root/build/bench}
 STEPS=${SYNTH_STEPS:-10000}
 EVENTS=${SYNTH_EVENTS:-1000000}
 MAX_SECS=${MAX_SECS:-5}
 MAX_MB=${MAX_MB:-500}
-
-say() { printf 'bench-graph: %s\n' "$*" >&2; }
-die() { printf 'bench-graph: %s\n' "$*" >&2; exit 1; }
 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (bash scripts/install-deps.sh installs it)"
 [ -x "$ASBUILT" ] || die "no asbuilt binary at $ASBUILT (run make, or set ASBUILT)"

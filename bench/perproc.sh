@@ -18,18 +18,12 @@
 #   PERPROC_N        processes per run (default 1000)
 #   PERPROC_ROUNDS   rounds (default 7)
 #   PERPROC_MODES    default "untraced preload ebpf" (ebpf only when it can record here)
-set -euo pipefail
-export LC_ALL=C
+BENCH_NAME=bench-perproc
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
-case "$ASBUILT" in /*) ;; *) ASBUILT="$PWD/$ASBUILT" ;; esac
-OUT=${BENCH_OUT:-$root/build/bench}
 N=${PERPROC_N:-1000}
 ROUNDS=${PERPROC_ROUNDS:-7}
-
-say() { printf 'bench-perproc: %s\n' "$*" >&2; }
-die() { printf 'bench-perproc: %s\n' "$*" >&2; exit 1; }
 
 [ -x "$ASBUILT" ] || die "no asbuilt binary at $ASBUILT (run make, or set ASBUILT)"
 mkdir -p "$OUT"

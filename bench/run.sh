@@ -26,22 +26,16 @@
 #                   preload-base and ebpf-base, the same records made by that binary
 #   BENCH_OUT       output directory (default build/bench)
 #   BENCH_CACHE     source cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/asbuilt-bench)
-set -euo pipefail
-export LC_ALL=C
+BENCH_NAME=bench
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
 RUNS=${BENCH_RUNS:-5}
 PROJECTS=${BENCH_PROJECTS:-lua zlib cjson}
-OUT=${BENCH_OUT:-$root/build/bench}
-
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (bash scripts/install-deps.sh installs it)"
 command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is missing (bash scripts/install-deps.sh)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
-case "$ASBUILT" in /*) ;; *) ASBUILT="$PWD/$ASBUILT" ;; esac
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 work="$OUT/work"

@@ -27,21 +27,15 @@
 #                project's ext4, after the churn of a test suite, each file's inode took
 #                about 0.3 ms to allocate (the allocator reads through recently freed
 #                inodes), 1-3.5 s more than on tmpfs, from run to run.
-set -euo pipefail
-export LC_ALL=C
+BENCH_NAME=bench-sbom
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-ASBUILT=${ASBUILT:-$root/build/bin/asbuilt}
-case "$ASBUILT" in /*) ;; *) ASBUILT="$PWD/$ASBUILT" ;; esac
-OUT=${BENCH_OUT:-$root/build/bench}
 STEPS=${SYNTH_STEPS:-10000}
 EVENTS=${SYNTH_EVENTS:-1000000}
 RUNS=${RUNS:-3}
 MAX_SECS=${MAX_SECS:-5}
 FORMATS=(spdx spdx3 cyclonedx omnibor slsa)
-
-say() { printf 'bench-sbom: %s\n' "$*" >&2; }
-die() { printf 'bench-sbom: %s\n' "$*" >&2; exit 1; }
 
 [ -x "$ASBUILT" ] || die "no asbuilt binary at $ASBUILT (run make, or set ASBUILT)"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
