@@ -124,12 +124,16 @@ $(B)/tests/%: tests/unit/%.c $(LIBA)
 
 # bench/synth.c is built with the tests, so that a change of the library it uses cannot
 # break `make bench` unnoticed (the benchmarks themselves are not part of check); so is
-# bench/spawnloop.c, which bench/perproc.sh compiles for itself.
-BENCH_BINS := $(B)/bench/synth $(B)/bench/spawnloop
+# bench/spawnloop.c and bench/sysloop.c, which bench/perproc.sh and bench/bpfcost.sh compile
+# for themselves.
+BENCH_BINS := $(B)/bench/synth $(B)/bench/spawnloop $(B)/bench/sysloop
 $(B)/bench/synth: bench/synth.c $(LIBA)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 $(B)/bench/spawnloop: bench/spawnloop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $<
+$(B)/bench/sysloop: bench/sysloop.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -o $@ $<
 
@@ -150,6 +154,7 @@ check-e2e: all
 bench: all
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/run.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/perproc.sh
+	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/bpfcost.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/graph.sh
 	$(Q)ASBUILT=$(abspath $(ASBUILT)) BENCH_OUT=$(abspath $(B))/bench bash bench/sbom.sh
 

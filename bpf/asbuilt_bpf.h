@@ -10,6 +10,7 @@
 #define AB_BPF_TRACKED_MAX 65536 /* live traced processes (zombies are removed at exit) */
 #define AB_BPF_WALK_MAX 256 /* path components followed by a dentry walk */
 #define AB_BPF_NAME_MAX 255 /* longest path component copied */
+#define AB_BPF_COPY 128	    /* bytes of a kernel object read at once (paths.bpf.h) */
 #define AB_BPF_ARGV_CHUNKS 256 /* default limit of argv chunks: 8 MiB */
 #define AB_BPF_AUXV_PAIRS 28 /* auxv entries scanned for AT_BASE */
 #define AB_BPF_WAKEUP_BYTES (256 << 10) /* wake the consumer when this much is waiting */
@@ -51,6 +52,7 @@ struct ab_scratch {
 	__u8 path[2 * AB_PATH_MAX];
 	__u64 auxv[2 * AB_BPF_AUXV_PAIRS];
 	struct ab_sc_args sc; /* the file call being sent (sys_exit -> ab_send_file) */
+	__u64 copy[AB_BPF_COPY / 8]; /* a span of a kernel object read at once (paths.bpf.h) */
 };
 
 #endif /* ASBUILT_BPF_H */

@@ -4,11 +4,40 @@
 #ifndef ASBUILT_PATHS_BPF_H
 #define ASBUILT_PATHS_BPF_H
 
+/* ---- fields read together ---------------------------------------------------------- */
+
+/*
+ * Each bpf_probe_read_kernel is a helper call (25-40 ns here), and a file call read about
+ * forty fields one by one.  Fields that lie close together in one object are read with one
+ * copy of AB_BPF_COPY bytes into s->copy and taken from there at their CO-RE offsets.
+ * The offsets are constants once relocated, so the verifier keeps only one branch: on a
+ * kernel that lays the object out otherwise each field is read alone, as before.
+ */
+
+/* The end of field f of type. */
+#define FEND(type, f) (bpf_core_field_offset(type, f) + bpf_core_field_size(type, f))
+/* Whether field f of type (sz bytes) lies within [lo, hi), of at most AB_BPF_COPY bytes. */
+#define SPAN_HAS(lo, hi, type, f, sz)                                                     \
+	(bpf_core_field_size(type, f) == (sz) && bpf_core_field_offset(type, f) >= (lo) && \
+	 FEND(type, f) <= (hi) && (hi) - (lo) <= AB_BPF_COPY)
+/* Field f of type, as a T, from the copy in s->copy of the object's bytes from offset lo. */
+#define SPAN_GET(s, lo, type, f, T) \
+	(*(T *)((__u8 *)(s)->copy + (bpf_core_field_offset(type, f) - (lo))))
+
+/* Copies the bytes [lo, hi) of a kernel object into s->copy; false when they could not be
+ * read (the caller then reads each field alone: the span ends at the last field used, so
+ * it never reaches past the object, but a read can still fault). */
+static __always_inline bool span_read(struct ab_scratch *s, const void *obj, __u32 lo, __u32 hi)
+{
+	return bpf_probe_read_kernel(s->copy, hi - lo, (const __u8 *)obj + lo) == 0;
+}
+
 /* ---- paths -------------------------------------------------------------------------- */
 
 struct walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
+	struct dentry *mnt_root; /* vfsmnt's, read once per mount crossed */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	__u32 pos; /* the path is s->path[pos, AB_PATH_MAX) */
@@ -16,30 +45,40 @@ struct walk {
 	__u32 done;
 };
 
-/* One step of the walk from a dentry up to the root, crossing mounts (d_path). */
+/* One step of the walk from a dentry up to the root, crossing mounts (d_path).  Two reads:
+ * the dentry's parent and name together, then the name's bytes. */
 static long walk_step(__u32 i, struct walk *w)
 {
 	struct dentry *d = w->dentry, *parent;
 	struct vfsmount *vm = w->vfsmnt;
-	struct ab_scratch *s;
+	struct ab_scratch *s = scratch_get();
 	struct qstr q;
-	__u32 len, p;
+	__u32 len, p, lo = bpf_core_field_offset(struct dentry, d_parent),
+		     hi = FEND(struct dentry, d_name);
 
-	if (!d || (d == w->root_dentry && vm == w->root_mnt))
+	if (!d || !s || (d == w->root_dentry && vm == w->root_mnt))
 		goto done;
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
+	if (SPAN_HAS(lo, hi, struct dentry, d_parent, 8) &&
+	    SPAN_HAS(lo, hi, struct dentry, d_name, 16) && span_read(s, d, lo, hi)) {
+		parent = SPAN_GET(s, lo, struct dentry, d_parent, struct dentry *);
+		q = SPAN_GET(s, lo, struct dentry, d_name, struct qstr);
+	} else {
+		parent = BPF_CORE_READ(d, d_parent);
+		if (bpf_core_read(&q, sizeof(q), &d->d_name))
+			goto done;
+	}
+	if (d == w->mnt_root || d == parent) {
 		struct mount *m = container_of(vm, struct mount, mnt);
 		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
 
 		if (!mp || mp == m)
 			goto done; /* the global root, or a detached mount */
 		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
-		w->vfsmnt = &mp->mnt;
+		vm = &mp->mnt;
+		w->vfsmnt = vm;
+		w->mnt_root = BPF_CORE_READ(vm, mnt_root);
 		return 0;
 	}
-	if (bpf_core_read(&q, sizeof(q), &d->d_name))
-		goto done;
 	len = q.len;
 	if (len > AB_BPF_NAME_MAX) {
 		len = AB_BPF_NAME_MAX;
@@ -49,9 +88,6 @@ static long walk_step(__u32 i, struct walk *w)
 		w->trunc = 1;
 		goto done;
 	}
-	s = scratch_get();
-	if (!s)
-		goto done;
 	w->pos -= len + 1;
 	p = w->pos & PATH_MASK;
 	s->path[p] = '/';
@@ -91,6 +127,7 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 		w.root_dentry = BPF_CORE_READ(t, fs, root.dentry);
 		w.root_mnt = BPF_CORE_READ(t, fs, root.mnt);
 	}
+	w.mnt_root = BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
 	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
 	if (w.pos >= AB_PATH_MAX) {
 		s->path[AB_PATH_MAX - 1] = '/';
@@ -122,16 +159,42 @@ __noinline long ab_put_path(__u32 off, __u64 task, __u64 mnt, __u64 dentry)
 	return ab_put_walked(off, (__u32)w) | (w & TRUNC_BIT);
 }
 
-static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+/* The open file of descriptor fd of the current task.  The task is reached through its
+ * BTF pointer: its files, their table and the table's size are plain loads, not helper
+ * calls; only the table's slot needs one. */
+static __always_inline struct file *fd_file(int fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
 	struct file **fds, *f = NULL;
 
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || !fdt || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
+}
+
+/* The mount, dentry and inode of an open file, read together. */
+static __always_inline void file_parts(struct file *file, struct vfsmount **mnt,
+				       struct dentry **dentry, struct inode **inode)
+{
+	struct ab_scratch *s = scratch_get();
+	__u32 lo = bpf_core_field_offset(struct file, f_inode), hi = FEND(struct file, f_path);
+
+	if (s && SPAN_HAS(lo, hi, struct file, f_inode, 8) &&
+	    SPAN_HAS(lo, hi, struct file, f_path, 16) && span_read(s, file, lo, hi)) {
+		struct path p;
+
+		*inode = SPAN_GET(s, lo, struct file, f_inode, struct inode *);
+		p = SPAN_GET(s, lo, struct file, f_path, struct path);
+		*mnt = p.mnt;
+		*dentry = p.dentry;
+		return;
+	}
+	*mnt = BPF_CORE_READ(file, f_path.mnt);
+	*dentry = BPF_CORE_READ(file, f_path.dentry);
+	*inode = BPF_CORE_READ(file, f_inode);
 }
 
 /* Appends the absolute form of the user path uptr: as is when absolute (after the task's
@@ -161,7 +224,7 @@ __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 		mnt = BPF_CORE_READ(t, fs, pwd.mnt);
 		dentry = BPF_CORE_READ(t, fs, pwd.dentry);
 	} else {
-		struct file *f = fd_file(t, dfd);
+		struct file *f = fd_file(dfd);
 
 		if (!f)
 			return ab_put_ustr(off, uptr);
@@ -219,6 +282,31 @@ __noinline long ab_fill_stat(__u64 inode)
 	if (!ino || !s)
 		return 0;
 	f = (void *)(s->rec + HDR_SZ);
+#define CEND FEND(struct inode, i_ctime_nsec) /* the last of the fields, in 6.11-6.18 */
+	if (bpf_core_field_exists(ino->i_mtime_sec) && SPAN_HAS(0, CEND, struct inode, i_mode, 2) &&
+	    SPAN_HAS(0, CEND, struct inode, i_sb, 8) && SPAN_HAS(0, CEND, struct inode, i_ino, 8) &&
+	    SPAN_HAS(0, CEND, struct inode, i_size, 8) &&
+	    SPAN_HAS(0, CEND, struct inode, i_mtime_sec, 8) &&
+	    SPAN_HAS(0, CEND, struct inode, i_mtime_nsec, 4) &&
+	    SPAN_HAS(0, CEND, struct inode, i_ctime_sec, 8) &&
+	    SPAN_HAS(0, CEND, struct inode, i_ctime_nsec, 4) &&
+	    span_read(s, ino, 0, CEND)) { /* two reads, not nine */
+		struct super_block *sb;
+
+		sb = SPAN_GET(s, 0, struct inode, i_sb, struct super_block *);
+		f->ino = SPAN_GET(s, 0, struct inode, i_ino, __u64);
+		f->size = SPAN_GET(s, 0, struct inode, i_size, __s64);
+		f->mode = SPAN_GET(s, 0, struct inode, i_mode, __u16);
+		msec = SPAN_GET(s, 0, struct inode, i_mtime_sec, __s64);
+		mns = SPAN_GET(s, 0, struct inode, i_mtime_nsec, __u32);
+		csec = SPAN_GET(s, 0, struct inode, i_ctime_sec, __s64);
+		cns = SPAN_GET(s, 0, struct inode, i_ctime_nsec, __u32) & ~AB_I_CTIME_QUERIED;
+		f->dev = user_dev(BPF_CORE_READ(sb, s_dev));
+		f->mtime_ns = msec * 1000000000LL + mns;
+		f->ctime_ns = csec * 1000000000LL + cns;
+		return AB_F_STAT | ((f->mode & AB_S_IFMT) == AB_S_IFDIR ? AB_F_DIR : 0);
+#undef CEND
+	}
 	f->dev = user_dev(BPF_CORE_READ(ino, i_sb, s_dev));
 	f->ino = BPF_CORE_READ(ino, i_ino);
 	f->size = BPF_CORE_READ(ino, i_size);
