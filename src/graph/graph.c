@@ -465,6 +465,8 @@ int graph_load(struct store *st, int64_t build_id, struct graph **out)
 	if (!rc)
 		rc = graphq_each_version(st, build_id, on_version, &L);
 	L.cap = 0;
+	if (!rc && !(g->fclass = calloc(g->nv + 1, 1)))
+		rc = -ENOMEM;
 	if (!rc)
 		rc = graphq_each_process(st, build_id, on_process, &L);
 	L.cap = 0;
@@ -511,6 +513,7 @@ void graph_free(struct graph *g)
 	free(g->e);
 	free(g->p);
 	free(g->v);
+	free(g->fclass);
 	free(g->cwd);
 	free(g->state);
 	free(g);

@@ -378,9 +378,17 @@ static unsigned classes(const struct graph *g, const struct graph_ivec *a, int s
 	for (size_t k = 0; k < a->n; k++) {
 		const struct graph_version *v = &g->v[a->v[k]];
 
+		unsigned char *c = g->fclass ? &g->fclass[a->v[k]] : NULL;
+
 		if (skip_temp && (v->flags & GRAPH_V_TEMP))
 			continue;
-		m |= 1u << steps_fclass(v->path);
+		if (!c)
+			m |= 1u << steps_fclass(v->path);
+		else {
+			if (!*c)
+				*c = (unsigned char)(1 + steps_fclass(v->path));
+			m |= 1u << (*c - 1);
+		}
 	}
 	return m;
 }
