@@ -63,6 +63,8 @@ __u64 lost_records = 0;
  * chroots below it (pbuilder, sbuild, a build's own chroot step) get the names the
  * collector can open. */
 __u64 build_root_dentry = 0, build_root_mnt = 0;
+/* ... and its mount namespace: a process in another names files by that one's paths. */
+__u64 build_mnt_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -281,6 +283,8 @@ __noinline int ab_send_file(long ret, __u64 id)
 	off = (__u32)r;
 	if (trunc & TRUNC_BIT)
 		fflags |= AB_F_TRUNC_PATH;
+	if (trunc & NS_BIT)
+		fflags |= AB_F_NS_PATH;
 	((struct ab_file *)(s->rec + HDR_SZ))->fflags = fflags;
 	rec_send(s, off, 4);
 	if (trunc & TRUNC_BIT)
@@ -482,6 +486,8 @@ static __always_inline void send_interp(struct task_struct *p, __u64 base, __u64
 	off = put_empty(s, off);
 	if (w & TRUNC_BIT)
 		fflags |= AB_F_TRUNC_PATH;
+	if (w & NS_BIT)
+		fflags |= AB_F_NS_PATH;
 	((struct ab_file *)(s->rec + HDR_SZ))->fflags = fflags;
 	rec_send(s, off, 4);
 }
@@ -505,6 +511,7 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!build_root_mnt) { /* the first exec of the tree: the root's */
 		build_root_dentry = (__u64)BPF_CORE_READ(p, fs, root.dentry);
 		build_root_mnt = (__u64)BPF_CORE_READ(p, fs, root.mnt);
+		build_mnt_ns = (__u64)bpf_get_current_task_btf()->nsproxy->mnt_ns;
 	}
 	ac.start = BPF_CORE_READ(mm, arg_start);
 	ac.len = BPF_CORE_READ(mm, arg_end) - ac.start;
@@ -543,6 +550,8 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	rec_send(s, off, 4);
 	if (trunc & TRUNC_BIT)
 		send_warn(s, id, AB_WARN_TRUNC_PATH, 0);
+	if (trunc & NS_BIT) /* its program or working directory */
+		send_warn(s, id, AB_WARN_MOUNT_NS, 0);
 
 	bpf_loop(nchunks, argv_step, &ac, 0);
 	if ((flags & AB_PROC_ARGV_TRUNC) || ac.failed) {

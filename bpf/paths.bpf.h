@@ -38,6 +38,9 @@ struct walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct dentry *mnt_root; /* vfsmnt's, read once per mount crossed */
+	struct mnt_namespace *ns; /* the task's mount namespace, when not the build's */
+	__u32 fs_only; /* follow the dentries to their filesystem's root, across no mount */
+	__u32 in_ns; /* the walk ended at the root of ns, not at the build's root */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	__u32 pos; /* the path is s->path[pos, AB_PATH_MAX) */
@@ -67,12 +70,18 @@ static long walk_step(__u32 i, struct walk *w)
 		if (bpf_core_read(&q, sizeof(q), &d->d_name))
 			goto done;
 	}
-	if (d == w->mnt_root || d == parent) {
+	if (w->fs_only) {
+		if (d == parent)
+			goto done; /* the root of its filesystem */
+	} else if (d == w->mnt_root || d == parent) {
 		struct mount *m = container_of(vm, struct mount, mnt);
 		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
 
-		if (!mp || mp == m)
-			goto done; /* the global root, or a detached mount */
+		if (!mp || mp == m) { /* the global root, or a detached mount */
+			if (w->ns && (void *)BPF_CORE_READ(m, mnt_ns) == w->ns)
+				w->in_ns = 1; /* the root of the task's own namespace */
+			goto done;
+		}
 		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
 		vm = &mp->mnt;
 		w->vfsmnt = vm;
@@ -106,9 +115,33 @@ static __always_inline bool chrooted(struct task_struct *t)
 				  (__u64)BPF_CORE_READ(t, fs, root.dentry) != build_root_dentry);
 }
 
+/* The task's mount namespace when it is not the build's (set at its first exec), else NULL. */
+static __always_inline struct mnt_namespace *own_mnt_ns(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mnt_namespace *ns = t->nsproxy->mnt_ns;
+
+	return build_mnt_ns && (__u64)ns != build_mnt_ns ? ns : NULL;
+}
+
+/* Whether a path of dentry's filesystem, from that filesystem's root, names it from the
+ * build's root too: it is the filesystem of the build's root, which is that filesystem's
+ * own root (the host's root filesystem seen from an unchrooted record). */
+static __always_inline bool fs_path_is_build_path(struct dentry *dentry)
+{
+	struct dentry *root = (void *)build_root_dentry;
+	struct super_block *sb = BPF_CORE_READ(root, d_sb);
+
+	return root && sb == BPF_CORE_READ(dentry, d_sb) && root == BPF_CORE_READ(sb, s_root);
+}
+
 /* Builds the absolute path of (mnt, dentry) as seen from the build's root (the task's own
  * before the build's is known) in s->path; returns its start offset in s->path
- * (| TRUNC_BIT). */
+ * (| TRUNC_BIT, | NS_BIT).  A process in a mount namespace of its own (unshare, bwrap, a
+ * container) reaches its namespace's root instead: the path is then taken again from the
+ * root of the file's filesystem, which names it on the host when that filesystem is the
+ * build's root's (a directory bound into the namespace); else it is the namespace's path,
+ * which the host may not show or may show as another file: NS_BIT. */
 __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 {
 	struct task_struct *t = (void *)task;
@@ -119,7 +152,9 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 		.root_dentry = (void *)build_root_dentry,
 		.root_mnt = (void *)build_root_mnt,
 		.pos = AB_PATH_MAX,
+		.ns = own_mnt_ns(),
 	};
+	__u64 ns_bit = 0;
 
 	if (!s)
 		return 0;
@@ -129,11 +164,22 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 	}
 	w.mnt_root = BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
 	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
+	if (w.in_ns) {
+		if (fs_path_is_build_path((void *)dentry)) {
+			w.dentry = (void *)dentry;
+			w.pos = AB_PATH_MAX;
+			w.trunc = w.done = 0;
+			w.fs_only = 1;
+			bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
+		} else {
+			ns_bit = NS_BIT;
+		}
+	}
 	if (w.pos >= AB_PATH_MAX) {
 		s->path[AB_PATH_MAX - 1] = '/';
 		w.pos = AB_PATH_MAX - 1;
 	}
-	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0);
+	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0) | ns_bit;
 }
 
 /* Appends s->path[pos, AB_PATH_MAX) as a string. */
@@ -156,7 +202,7 @@ __noinline long ab_put_path(__u32 off, __u64 task, __u64 mnt, __u64 dentry)
 {
 	long w = ab_walk(task, mnt, dentry);
 
-	return ab_put_walked(off, (__u32)w) | (w & TRUNC_BIT);
+	return ab_put_walked(off, (__u32)w) | (w & (TRUNC_BIT | NS_BIT));
 }
 
 /* The open file of descriptor fd of the current task.  The task is reached through its
@@ -233,7 +279,7 @@ __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 	}
 	w = ab_walk(task, (__u64)mnt, (__u64)dentry);
 	len = (__u32)ab_put_walked(off, (__u32)w) - off - 4;
-	w &= TRUNC_BIT;
+	w &= TRUNC_BIT | NS_BIT;
 	if (!first) /* empty path (AT_EMPTY_PATH): the directory itself */
 		return (off + 4 + len) | w;
 	len &= AB_PATH_MAX * 2 - 1;
@@ -244,8 +290,10 @@ __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 	len += 1 + n;
 	if (len > AB_PATH_MAX) {
 		len = AB_PATH_MAX;
-		w = TRUNC_BIT;
+		w |= TRUNC_BIT;
 	}
+	if (own_mnt_ns()) /* the name went through the namespace's mounts, not the host's */
+		w |= NS_BIT;
 	put_len(s, off, len);
 	return (off + 4 + len) | w;
 }

@@ -99,6 +99,9 @@ static __always_inline __u32 put_empty(struct ab_scratch *s, __u32 off)
  * cut (too long or too deep).
  */
 #define TRUNC_BIT (1ull << 32)
+/* The path is one of the process's own mount namespace that no host path was found for
+ * (paths.bpf.h, ab_walk). */
+#define NS_BIT (1ull << 33)
 
 /* Appends the user string at uptr (at most AB_PATH_MAX - 1 bytes; none: empty). */
 __noinline long ab_put_ustr(__u32 off, __u64 uptr)

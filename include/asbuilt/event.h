@@ -153,6 +153,7 @@ struct ab_file {
 #define AB_F_TRUNC_PATH 0x2 /* a path was longer than AB_PATH_MAX and was cut */
 #define AB_F_WRITE 0x4 /* opened for writing (O_WRONLY/O_RDWR/O_CREAT/O_TRUNC) */
 #define AB_F_DIR 0x8 /* the object is a directory */
+#define AB_F_NS_PATH 0x10 /* ebpf: a path of the process's own mount namespace, not the host's */
 
 /* AB_EV_EXEC: the image is replaced.  preload: sent before the real exec call, then
  * AB_EV_EXEC with AB_EXEC_FAILED if the call returned.  strings: [0] path as given,
@@ -205,6 +206,7 @@ struct ab_warn {
 #define AB_WARN_SETID_EXEC 8 /* preload: a set-ID program was exec'd (AB_EXEC_SETID) */
 #define AB_WARN_CHROOT 9 /* preload: a process changed its root directory (string: the new) */
 #define AB_WARN_FOREIGN_EXEC 10 /* preload: a program of another ELF class or machine was exec'd */
+#define AB_WARN_MOUNT_NS 11 /* ebpf: a program or working directory named by its own mount namespace */
 
 /* AB_EV_LOST */
 struct ab_lost {

@@ -504,6 +504,8 @@ static const char *warn_reason(unsigned r)
 		return "chroot";
 	case AB_WARN_FOREIGN_EXEC:
 		return "foreign-binary";
+	case AB_WARN_MOUNT_NS:
+		return "mount-namespace";
 	default:
 		return "other";
 	}

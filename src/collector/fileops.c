@@ -98,6 +98,14 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, img->id, "path-truncated", abspath);
 	}
+	/* a name of the process's own mount namespace: on the host it may be nothing, or
+	 * another file; said, and not looked up (unless a pseudo file: /proc, /dev, ...,
+	 * never looked up anyway) */
+	if ((f->fflags & AB_F_NS_PATH) && !(abspath && noise_is_pseudo(noise_class(abspath)))) {
+		c->stats.warnings++;
+		store_incomplete_add(c->st, c->build_id, img->id, "mount-namespace", abspath);
+		ok = 0;
+	}
 	/* a path made a symlink, renamed or removed as a directory may now resolve elsewhere */
 	if (ok && f->op == AB_OP_SYMLINK)
 		vers_paths_changed(c, abspath2, NULL);
