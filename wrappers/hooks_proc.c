@@ -17,10 +17,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -43,6 +46,8 @@ WREAL_DECL(waitid);
 WREAL_DECL(chdir);
 WREAL_DECL(fchdir);
 WREAL_DECL(chroot);
+WREAL_DECL(unshare); /* both resolved at first use: rare, and not for vfork children */
+WREAL_DECL(setns);
 WREAL_DECL(__libc_start_main);
 
 static wproc_main_fn wproc_main;
@@ -231,6 +236,31 @@ WHOOK int chroot(const char *path)
 	e = errno;
 	if (r == 0 && wconn_on())
 		wconn_warn(AB_WARN_CHROOT, n ? abs : path, n ? n : strlen(path));
+	errno = e;
+	return r;
+}
+
+/* unshare(CLONE_NEWNS), setns into a mount namespace: the process (and its children) then
+ * name files by the new namespace's mounts, which the collector does not see: its opens
+ * would be looked up on the host.  The record says so (the ebpf backend finds host paths
+ * for what it can). */
+WHOOK int unshare(int flags)
+{
+	int r = WREAL(unshare)(flags), e = errno;
+
+	if (r == 0 && (flags & CLONE_NEWNS) && wconn_on())
+		wconn_warn(AB_WARN_MOUNT_NS, "unshare", 7);
+	errno = e;
+	return r;
+}
+
+WHOOK int setns(int fd, int nstype)
+{
+	int r = WREAL(setns)(fd, nstype), e = errno;
+
+	if (r == 0 && wconn_on() &&
+	    (nstype == CLONE_NEWNS || (nstype == 0 && wsys(SYS_ioctl, fd, NS_GET_NSTYPE) == CLONE_NEWNS)))
+		wconn_warn(AB_WARN_MOUNT_NS, "setns", 5);
 	errno = e;
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <linux/close_range.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -141,6 +142,10 @@ WHOOK long syscall(long nr, ...)
 		return chdir((const char *)a[0]);
 	case SYS_fchdir:
 		return fchdir((int)a[0]);
+	case SYS_unshare:
+		return unshare((int)a[0]);
+	case SYS_setns:
+		return setns((int)a[0], (int)a[1]);
 	case SYS_execve:
 		return execve((const char *)a[0], (char *const *)a[1], (char *const *)a[2]);
 	case SYS_execveat:

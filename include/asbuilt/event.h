@@ -206,7 +206,8 @@ struct ab_warn {
 #define AB_WARN_SETID_EXEC 8 /* preload: a set-ID program was exec'd (AB_EXEC_SETID) */
 #define AB_WARN_CHROOT 9 /* preload: a process changed its root directory (string: the new) */
 #define AB_WARN_FOREIGN_EXEC 10 /* preload: a program of another ELF class or machine was exec'd */
-#define AB_WARN_MOUNT_NS 11 /* ebpf: a program or working directory named by its own mount namespace */
+#define AB_WARN_MOUNT_NS 11 /* a process entered a mount namespace of its own (preload: "unshare" or \
+				 "setns"), or its program or working directory is named by it (ebpf) */
 
 /* AB_EV_LOST */
 struct ab_lost {

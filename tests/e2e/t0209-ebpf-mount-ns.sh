@@ -6,7 +6,8 @@
 # tmpfs mounted there) has no host path: the record says so ('mount-namespace', naming the
 # namespace's path) instead of looking the name up on the host, where it is nothing or
 # another file.  Before, every such file was recorded under the namespace's path and
-# ended as 'vanished-before-hash'.
+# ended as 'vanished-before-hash'.  Under preload the process that calls unshare(2) is
+# named ('mount-namespace').
 . "$TOP/tests/e2e/lib.sh"
 
 need_asbuilt
@@ -53,3 +54,20 @@ assert_eq "0|mount-namespace|$PWD/mnt/tmp.txt|2" \
 assert_eq "" "$(q "SELECT v.id FROM file_versions v WHERE v.path LIKE $P;")" \
 	"no version of a namespace path was looked up on the host"
 grep -q 'mount-namespace' record.err || die "record did not warn about the namespace"
+
+# preload cannot see the namespace's mounts: the process that entered it says so
+# ('mount-namespace', naming the call), besides what its children's lookups on the host give
+DB=$PWD/ns-preload.db
+rm -f src/out.txt
+st=0
+"$ASBUILT" record -q --backend preload -o "$DB" -- \
+	unshare -m --propagation private sh -c '
+		mount --bind "$1/src" "$1/mnt" && cat "$1/mnt/in.txt" >/dev/null' sh "$PWD" \
+	2>record.err || st=$?
+sed 's/^/record(preload): /' record.err >&2
+assert_eq 0 "$st" "preload: record exit status"
+assert_eq "0|unshare|unshare" \
+	"$(q "SELECT b.complete, i.detail, replace(p.exe, rtrim(p.exe, replace(p.exe, '/', '')), '')
+	      FROM builds b JOIN incomplete i ON i.build_id = b.id
+	      JOIN processes p ON p.id = i.process_id WHERE i.reason = 'mount-namespace';")" \
+	"preload: builds.complete|detail|the process that called unshare"
