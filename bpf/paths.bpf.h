@@ -9,9 +9,10 @@
 /*
  * Each bpf_probe_read_kernel is a helper call (25-40 ns here), and a file call read about
  * forty fields one by one.  Fields that lie close together in one object are read with one
- * copy of AB_BPF_COPY bytes into s->copy and taken from there at their CO-RE offsets.
- * The offsets are constants once relocated, so the verifier keeps only one branch: on a
- * kernel that lays the object out otherwise each field is read alone, as before.
+ * copy (of at most AB_BPF_COPY bytes, ending at the last field used) into s->copy and
+ * taken from there at their CO-RE offsets.  The offsets are constants once relocated, so
+ * the verifier keeps only one branch: on a kernel that lays the object out otherwise each
+ * field is read alone, as before, and so is it when the copy faults.
  */
 
 /* The end of field f of type. */
