@@ -259,7 +259,8 @@ WHOOK int setns(int fd, int nstype)
 	int r = WREAL(setns)(fd, nstype), e = errno;
 
 	if (r == 0 && wconn_on() &&
-	    (nstype == CLONE_NEWNS || (nstype == 0 && wsys(SYS_ioctl, fd, NS_GET_NSTYPE) == CLONE_NEWNS)))
+	    (nstype == CLONE_NEWNS ||
+	     (nstype == 0 && wsys(SYS_ioctl, fd, NS_GET_NSTYPE) == CLONE_NEWNS)))
 		wconn_warn(AB_WARN_MOUNT_NS, "setns", 5);
 	errno = e;
 	return r;

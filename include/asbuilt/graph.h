@@ -105,9 +105,8 @@ struct graph {
 	struct graph_step *s;
 	size_t ns;
 	struct strmap last; /* path -> (int)index+1 of its newest version */
-	unsigned char *fclass; /* per version: 1 + its steps_fclass once the classifier asked
-				  (a file is opened at most once: the C library is an input of
-				  every link), 0 before; NULL: not kept */
+	unsigned char *fclass; /* per version: 1 + its class once asked (steps_vclass), 0
+				  before */
 };
 
 /* Loads build_id of st and builds its graph into a new *out (free with graph_free).

@@ -38,6 +38,10 @@ const char *steps_kind_name(enum steps_kind k);
 /* The class of the file at path (an absolute path; read only when the name does not tell). */
 enum steps_fclass steps_fclass(const char *path);
 
+/* The class of version vi of g: steps_fclass of its path, found once per graph (the file is
+ * opened at most once, however many steps use it). */
+enum steps_fclass steps_vclass(const struct graph *g, int vi);
+
 /* The basename of argv0/exe without a version suffix is a compiler driver (gcc, cc, g++,
  * clang, x86_64-linux-gnu-gcc-12, ...). */
 int steps_is_driver(const char *exe);

@@ -98,10 +98,11 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, img->id, "path-truncated", abspath);
 	}
+	noise = abspath ? noise_class(abspath) : NULL;
 	/* a name of the process's own mount namespace: on the host it may be nothing, or
 	 * another file; said, and not looked up (unless a pseudo file: /proc, /dev, ...,
 	 * never looked up anyway) */
-	if ((f->fflags & AB_F_NS_PATH) && !(abspath && noise_is_pseudo(noise_class(abspath)))) {
+	if ((f->fflags & AB_F_NS_PATH) && !noise_is_pseudo(noise)) {
 		c->stats.warnings++;
 		store_incomplete_add(c->st, c->build_id, img->id, "mount-namespace", abspath);
 		ok = 0;
@@ -113,11 +114,8 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		vers_paths_changed(c, abspath, abspath2);
 	else if (ok && f->op == AB_OP_UNLINK && (f->fflags & AB_F_DIR))
 		vers_paths_changed(c, abspath, NULL);
-	if (abspath) {
-		noise = noise_class(abspath);
-		if (ok && !noise_is_pseudo(noise) && f->op != AB_OP_SYMLINK)
-			canon = vers_canon(c, abspath);
-	}
+	if (abspath && ok && !noise_is_pseudo(noise) && f->op != AB_OP_SYMLINK)
+		canon = vers_canon(c, abspath);
 	if (abspath2 && ok)
 		canon2 = vers_canon(c, abspath2);
 	e.noise = noise;

@@ -145,6 +145,15 @@ enum steps_fclass steps_fclass(const char *path)
 	return fclass_magic(path);
 }
 
+enum steps_fclass steps_vclass(const struct graph *g, int vi)
+{
+	unsigned char *c = &g->fclass[vi];
+
+	if (!*c)
+		*c = (unsigned char)(1 + steps_fclass(g->v[vi].path));
+	return (enum steps_fclass)(*c - 1);
+}
+
 /* --- event roles ----------------------------------------------------------------- */
 
 /* Reads an orchestrator may do without becoming a step: its makefiles, scripts, config. */
@@ -378,17 +387,9 @@ static unsigned classes(const struct graph *g, const struct graph_ivec *a, int s
 	for (size_t k = 0; k < a->n; k++) {
 		const struct graph_version *v = &g->v[a->v[k]];
 
-		unsigned char *c = g->fclass ? &g->fclass[a->v[k]] : NULL;
-
 		if (skip_temp && (v->flags & GRAPH_V_TEMP))
 			continue;
-		if (!c)
-			m |= 1u << steps_fclass(v->path);
-		else {
-			if (!*c)
-				*c = (unsigned char)(1 + steps_fclass(v->path));
-			m |= 1u << (*c - 1);
-		}
+		m |= 1u << steps_vclass(g, a->v[k]);
 	}
 	return m;
 }

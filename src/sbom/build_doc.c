@@ -30,13 +30,6 @@ void bd_warn(struct bd *b, const char *fmt, ...)
 	b->o->warn(b->o->warn_ctx, msg);
 }
 
-int bd_class(struct bd *b, int vi)
-{
-	if (b->cls[vi] < 0)
-		b->cls[vi] = (signed char)steps_fclass(b->g->v[vi].path);
-	return b->cls[vi];
-}
-
 static int is_binary_class(int c)
 {
 	return c == STEPS_F_OBJECT || c == STEPS_F_ARCHIVE || c == STEPS_F_SHLIB ||
@@ -105,7 +98,7 @@ int bd_add_version(struct bd *b, int vi, int comp)
 	if (!v->sha256)
 		return -ENOENT;
 	f.path = v->path;
-	f.role = role_of(bd_class(b, vi));
+	f.role = role_of(steps_vclass(b->g, vi));
 	f.is_artifact = b->is_art[vi];
 	f.sha256 = v->sha256;
 	f.gitoid_sha1 = x->gitoid_sha1;
@@ -153,7 +146,7 @@ static int wanted(struct bd *b, int vi)
 	if (!v->sha256 || (v->flags & (GRAPH_V_PROBE | GRAPH_V_DIR)))
 		return 0;
 	if ((v->flags & GRAPH_V_WRITTEN) || b->o->include_sources ||
-	    is_binary_class(bd_class(b, vi)))
+	    is_binary_class(steps_vclass(b->g, vi)))
 		return 1;
 	cf = strmap_get(&b->cpath, v->path);
 	return !cf || cf->comp < 0;
@@ -323,7 +316,7 @@ static int edges(struct bd *b, int x)
 	if (graph_direct(g, x, &in))
 		return -ENOMEM;
 	for (size_t k = 0; k < in.n && rc >= 0; k++) {
-		int y = in.v[k], c = bd_class(b, y);
+		int y = in.v[k], c = steps_vclass(b->g, y);
 		const struct bd_cfile *cf = strmap_get(&b->cpath, g->v[y].path);
 		int type = link && c == STEPS_F_ARCHIVE ? SBOM_REL_STATIC_LINK
 			   : link && c == STEPS_F_SHLIB ? SBOM_REL_DYNAMIC_LINK
@@ -467,7 +460,6 @@ static void bd_release(struct bd *b)
 	}
 	free(b->vi);
 	free(b->fidx);
-	free(b->cls);
 	free(b->is_art);
 	free(b->cf);
 	strmap_release(&b->cpath);
@@ -516,12 +508,10 @@ int build_doc_make(struct store *st, struct graph *g, const struct graph_ivec *a
 	b.d = sbom_doc_new(opts->name ? opts->name : base_name(g->cwd), opts->version);
 	b.vi = calloc(g->nv + 1, sizeof(*b.vi));
 	b.fidx = malloc((g->nv + 1) * sizeof(*b.fidx));
-	b.cls = malloc(g->nv + 1);
 	b.is_art = calloc(g->nv + 1, 1);
-	if (b.d && b.vi && b.fidx && b.cls && b.is_art &&
+	if (b.d && b.vi && b.fidx && b.is_art &&
 	    (!opts->product || !(rc = sbom_doc_set_product(b.d, opts->product)))) {
 		memset(b.fidx, 0xff, (g->nv + 1) * sizeof(*b.fidx));
-		memset(b.cls, 0xff, g->nv + 1);
 		for (size_t k = 0; k < arts->n; k++)
 			b.is_art[arts->v[k]] = 1;
 		rc = fill(&b, arts);

@@ -29,16 +29,12 @@ struct bd {
 	struct component_set *set;
 	struct bd_vinfo *vi;   /* per version index */
 	int *fidx;	       /* per version index: the sbom file index, or -1 */
-	signed char *cls;      /* per version index: enum steps_fclass, -1 not known yet */
 	char *is_art;	       /* per version index: 1 for the artifacts asked for */
 	struct bd_cfile *cf;   /* the files of the component set */
 	struct strmap cpath;   /* path -> struct bd_cfile * */
 	struct strmap fpath;   /* path -> (intptr_t) sbom file index + 1 */
 	unsigned long no_sha1; /* files written without SHA-1 */
 };
-
-/* The class (enum steps_fclass) of version vi, cached. */
-int bd_class(struct bd *b, int vi);
 
 /* Adds version vi as a file (once) and returns its index, or a negative errno; comp >= -1
  * overrides the component (-2: the component set's).  -ENOENT when vi has no hash. */

@@ -254,7 +254,7 @@ static int step_tools(struct steps_ctx *x, const struct graph_step *s, struct st
 		int built = k >= s->tools.n, t = built ? s->btools.v[k - s->tools.n] : s->tools.v[k];
 		int owner = -1, fi;
 
-		if (!built && bd_class(b, t) != STEPS_F_EXEC)
+		if (!built && steps_vclass(b->g, t) != STEPS_F_EXEC)
 			continue;
 		if (!built && (owner = package_of(x, b->g->v[t].path)) < -1)
 			return owner;
