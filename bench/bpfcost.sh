@@ -12,7 +12,9 @@
 #     below it (made in a temporary directory): ns per recorded open, the other calls of
 #     the run counted at the getppid price of the same round;
 #   - 300 runs of /bin/true (bench/spawnloop.c): ns per run of the fork, exec and exit
-#     programs.
+#     programs;
+#   - and, as wall time, 3 records of `true` per round: what a record's start and end cost
+#     (loading the programs, which the verifier's work dominates, and detaching them).
 # The programs' statistics are read by `bpftool prog show` inside the record, before the
 # programs are detached.  Prints medians of the rounds and writes them to
 # $BENCH_OUT/bpfcost.md.  Needs root, bpftool and an asbuilt built with eBPF; elsewhere it
@@ -85,6 +87,12 @@ for r in $(seq "$ROUNDS"); do
 				'BEGIN { printf "%.0f", (t - p * (c - 100000)) / 100000 }') "
 		done
 		res[$b,getppid]+="$per0 "
+		for _ in 1 2 3; do
+			rm -f "$work/t.db" "$work"/t.db-*
+			t0=$(date +%s%N)
+			"$b" record -q --backend ebpf -o "$work/t.db" -- true || die "record of true failed"
+			res[$b,true]+="$((($(date +%s%N) - t0) / 1000)) "
+		done
 		out=$(run "$b" ./spawnloop 300 /bin/true)
 		for p in ab_fork ab_exec ab_exit; do
 			read -r c t < <(field "$p" <<<"$out")
@@ -101,13 +109,14 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2) 
 	echo "ns per run of the programs (kernel.bpf_stats_enabled), median of $ROUNDS rounds"
 	echo "(bench/bpfcost.sh); the statistics themselves add two clock reads per run."
 	echo
-	echo "| asbuilt | other syscall (getppid) | open /etc/passwd | open, $depth levels deep | fork | exec | exit |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| asbuilt | other syscall (getppid) | open /etc/passwd | open, $depth levels deep | fork | exec | exit | record of \`true\` (us, wall) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	for b in "${bins[@]}"; do
-		printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$b" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$b" \
 			"$(median <<<"${res[$b,getppid]}")" "$(median <<<"${res[$b,/etc/passwd]}")" \
 			"$(median <<<"${res[$b,$deep]}")" "$(median <<<"${res[$b,ab_fork]}")" \
-			"$(median <<<"${res[$b,ab_exec]}")" "$(median <<<"${res[$b,ab_exit]}")"
+			"$(median <<<"${res[$b,ab_exec]}")" "$(median <<<"${res[$b,ab_exit]}")" \
+			"$(median <<<"${res[$b,true]}")"
 	done
 	echo
 	echo "Host: $(nproc) CPUs, $(uname -r)."

@@ -130,7 +130,11 @@ static __always_inline void read_args(struct ab_scratch *s, struct pt_regs *regs
 
 	if (SPAN_HAS(lo, hi, struct pt_regs, di, 8) && SPAN_HAS(lo, hi, struct pt_regs, si, 8) &&
 	    SPAN_HAS(lo, hi, struct pt_regs, dx, 8) && SPAN_HAS(lo, hi, struct pt_regs, r10, 8) &&
-	    SPAN_HAS(lo, hi, struct pt_regs, r8, 8) && span_read(s, regs, lo, hi)) {
+	    SPAN_HAS(lo, hi, struct pt_regs, r8, 8)) {
+		if (!span_read(s, regs, lo, hi)) {
+			arg[0] = arg[1] = arg[2] = arg[3] = arg[4] = 0;
+			return;
+		}
 		arg[0] = SPAN_GET(s, lo, struct pt_regs, di, __u64);
 		arg[1] = SPAN_GET(s, lo, struct pt_regs, si, __u64);
 		arg[2] = SPAN_GET(s, lo, struct pt_regs, dx, __u64);
@@ -511,7 +515,7 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!build_root_mnt) { /* the first exec of the tree: the root's */
 		build_root_dentry = (__u64)BPF_CORE_READ(p, fs, root.dentry);
 		build_root_mnt = (__u64)BPF_CORE_READ(p, fs, root.mnt);
-		build_mnt_ns = (__u64)bpf_get_current_task_btf()->nsproxy->mnt_ns;
+		build_mnt_ns = (__u64)BPF_CORE_READ(p, nsproxy, mnt_ns);
 	}
 	ac.start = BPF_CORE_READ(mm, arg_start);
 	ac.len = BPF_CORE_READ(mm, arg_end) - ac.start;

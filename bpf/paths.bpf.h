@@ -12,7 +12,10 @@
  * copy (of at most AB_BPF_COPY bytes, ending at the last field used) into s->copy and
  * taken from there at their CO-RE offsets.  The offsets are constants once relocated, so
  * the verifier keeps only one branch: on a kernel that lays the object out otherwise each
- * field is read alone, as before, and so is it when the copy faults.
+ * field is read alone, as before.  A copy that faults is a failed read of all its fields,
+ * not a reason to read them again one by one: the span lies inside one object, so the
+ * fields would fault too, and a second way through every call site doubled the
+ * verifier's work (load time, docs/performance.md item 30).
  */
 
 /* The end of field f of type. */
@@ -26,8 +29,7 @@
 	(*(T *)((__u8 *)(s)->copy + (bpf_core_field_offset(type, f) - (lo))))
 
 /* Copies the bytes [lo, hi) of a kernel object into s->copy; false when they could not be
- * read (the caller then reads each field alone: the span ends at the last field used, so
- * it never reaches past the object, but a read can still fault). */
+ * read (a bad pointer: the span ends at the last field used, never past the object). */
 static __always_inline bool span_read(struct ab_scratch *s, const void *obj, __u32 lo, __u32 hi)
 {
 	return bpf_probe_read_kernel(s->copy, hi - lo, (const __u8 *)obj + lo) == 0;
@@ -39,9 +41,7 @@ struct walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct dentry *mnt_root; /* vfsmnt's, read once per mount crossed */
-	struct mnt_namespace *ns; /* the task's mount namespace, when not the build's */
-	__u32 fs_only; /* follow the dentries to their filesystem's root, across no mount */
-	__u32 in_ns; /* the walk ended at the root of ns, not at the build's root */
+	__u32 in_ns; /* the walk ended at the root of the task's own mount namespace */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	__u32 pos; /* the path is s->path[pos, AB_PATH_MAX) */
@@ -49,78 +49,14 @@ struct walk {
 	__u32 done;
 };
 
-/* One step of the walk from a dentry up to the root, crossing mounts (d_path).  Two reads:
- * the dentry's parent and name together, then the name's bytes. */
-static long walk_step(__u32 i, struct walk *w)
-{
-	struct dentry *d = w->dentry, *parent;
-	struct vfsmount *vm = w->vfsmnt;
-	struct ab_scratch *s = scratch_get();
-	struct qstr q;
-	__u32 len, p, lo = bpf_core_field_offset(struct dentry, d_parent),
-		     hi = FEND(struct dentry, d_name);
-
-	if (!d || !s || (d == w->root_dentry && vm == w->root_mnt))
-		goto done;
-	if (SPAN_HAS(lo, hi, struct dentry, d_parent, 8) &&
-	    SPAN_HAS(lo, hi, struct dentry, d_name, 16) && span_read(s, d, lo, hi)) {
-		parent = SPAN_GET(s, lo, struct dentry, d_parent, struct dentry *);
-		q = SPAN_GET(s, lo, struct dentry, d_name, struct qstr);
-	} else {
-		parent = BPF_CORE_READ(d, d_parent);
-		if (bpf_core_read(&q, sizeof(q), &d->d_name))
-			goto done;
-	}
-	if (w->fs_only) {
-		if (d == parent)
-			goto done; /* the root of its filesystem */
-	} else if (d == w->mnt_root || d == parent) {
-		struct mount *m = container_of(vm, struct mount, mnt);
-		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
-
-		if (!mp || mp == m) { /* the global root, or a detached mount */
-			if (w->ns && (void *)BPF_CORE_READ(m, mnt_ns) == w->ns)
-				w->in_ns = 1; /* the root of the task's own namespace */
-			goto done;
-		}
-		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
-		vm = &mp->mnt;
-		w->vfsmnt = vm;
-		w->mnt_root = BPF_CORE_READ(vm, mnt_root);
-		return 0;
-	}
-	len = q.len;
-	if (len > AB_BPF_NAME_MAX) {
-		len = AB_BPF_NAME_MAX;
-		w->trunc = 1;
-	}
-	if (w->pos < len + 1) {
-		w->trunc = 1;
-		goto done;
-	}
-	w->pos -= len + 1;
-	p = w->pos & PATH_MASK;
-	s->path[p] = '/';
-	bpf_probe_read_kernel(&s->path[p + 1], len, q.name);
-	w->dentry = parent;
-	return 0;
-done:
-	w->done = 1;
-	return 1;
-}
-
-/* Whether task runs in a root of its own (chroot) below the build's. */
-static __always_inline bool chrooted(struct task_struct *t)
-{
-	return build_root_mnt && ((__u64)BPF_CORE_READ(t, fs, root.mnt) != build_root_mnt ||
-				  (__u64)BPF_CORE_READ(t, fs, root.dentry) != build_root_dentry);
-}
-
-/* The task's mount namespace when it is not the build's (set at its first exec), else NULL. */
+/* The task's mount namespace when it is not the build's (set at its first exec), else NULL.
+ * Helper reads, not loads through the task's BTF pointer: each program that walks a BTF
+ * pointer took the verifier about 3 ms more to load (docs/performance.md item 30), more
+ * than these two reads cost the few calls that make them. */
 static __always_inline struct mnt_namespace *own_mnt_ns(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct mnt_namespace *ns = t->nsproxy->mnt_ns;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct mnt_namespace *ns = BPF_CORE_READ(t, nsproxy, mnt_ns);
 
 	return build_mnt_ns && (__u64)ns != build_mnt_ns ? ns : NULL;
 }
@@ -134,6 +70,105 @@ static __always_inline bool fs_path_is_build_path(struct dentry *dentry)
 	struct super_block *sb = BPF_CORE_READ(root, d_sb);
 
 	return root && sb == BPF_CORE_READ(dentry, d_sb) && root == BPF_CORE_READ(sb, s_root);
+}
+
+/* Prepends "/" and the name q to the path in s->path; false when it no longer fits. */
+static __always_inline bool put_name(struct walk *w, struct ab_scratch *s, struct qstr *q)
+{
+	__u32 len = q->len, p;
+
+	if (len > AB_BPF_NAME_MAX) {
+		len = AB_BPF_NAME_MAX;
+		w->trunc = 1;
+	}
+	if (w->pos < len + 1) {
+		w->trunc = 1;
+		return false;
+	}
+	w->pos -= len + 1;
+	p = w->pos & PATH_MASK;
+	s->path[p] = '/';
+	bpf_probe_read_kernel(&s->path[p + 1], len, q->name);
+	return true;
+}
+
+/* One step of the walk from a dentry up to the root, crossing mounts (d_path).  Two reads:
+ * the dentry's parent and name together, then the name's bytes. */
+static long walk_step(__u32 i, struct walk *w)
+{
+	struct dentry *d = w->dentry, *parent;
+	struct vfsmount *vm = w->vfsmnt;
+	struct ab_scratch *s = scratch_get();
+	struct qstr q;
+	__u32 lo = bpf_core_field_offset(struct dentry, d_parent), hi = FEND(struct dentry, d_name);
+
+	if (!d || !s || (d == w->root_dentry && vm == w->root_mnt))
+		goto done;
+	if (SPAN_HAS(lo, hi, struct dentry, d_parent, 8) &&
+	    SPAN_HAS(lo, hi, struct dentry, d_name, 16)) {
+		if (!span_read(s, d, lo, hi))
+			goto done;
+		parent = SPAN_GET(s, lo, struct dentry, d_parent, struct dentry *);
+		q = SPAN_GET(s, lo, struct dentry, d_name, struct qstr);
+	} else {
+		parent = BPF_CORE_READ(d, d_parent);
+		if (bpf_core_read(&q, sizeof(q), &d->d_name))
+			goto done;
+	}
+	if (d == w->mnt_root || d == parent) {
+		struct mount *m = container_of(vm, struct mount, mnt);
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+
+		if (!mp || mp == m) { /* the global root, or a detached mount */
+			struct mnt_namespace *ns = own_mnt_ns(); /* only here: rare */
+
+			if (ns && (void *)BPF_CORE_READ(m, mnt_ns) == ns) {
+				/* the root of the task's own namespace (see ab_walk) */
+				w->in_ns = 1;
+			}
+			goto done;
+		}
+		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+		vm = &mp->mnt;
+		w->vfsmnt = vm;
+		w->mnt_root = BPF_CORE_READ(vm, mnt_root);
+		return 0;
+	}
+	if (!put_name(w, s, &q))
+		goto done;
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = 1;
+	return 1;
+}
+
+/* One step of the second walk of ab_walk: from a dentry up to the root of its filesystem,
+ * across no mount.  A callback of its own: the same steps in walk_step, behind a flag,
+ * took the verifier twice as long to check every program that walks (item 30). */
+static long walk_fs_step(__u32 i, struct walk *w)
+{
+	struct dentry *d = w->dentry, *parent;
+	struct ab_scratch *s = scratch_get();
+	struct qstr q;
+
+	if (!d || !s)
+		goto done;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == parent || bpf_core_read(&q, sizeof(q), &d->d_name) || !put_name(w, s, &q))
+		goto done; /* the root of its filesystem, or no more room */
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = 1;
+	return 1;
+}
+
+/* Whether task runs in a root of its own (chroot) below the build's. */
+static __always_inline bool chrooted(struct task_struct *t)
+{
+	return build_root_mnt && ((__u64)BPF_CORE_READ(t, fs, root.mnt) != build_root_mnt ||
+				  (__u64)BPF_CORE_READ(t, fs, root.dentry) != build_root_dentry);
 }
 
 /* Builds the absolute path of (mnt, dentry) as seen from the build's root (the task's own
@@ -153,9 +188,7 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 		.root_dentry = (void *)build_root_dentry,
 		.root_mnt = (void *)build_root_mnt,
 		.pos = AB_PATH_MAX,
-		.ns = own_mnt_ns(),
 	};
-	__u64 ns_bit = 0;
 
 	if (!s)
 		return 0;
@@ -165,22 +198,18 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 	}
 	w.mnt_root = BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
 	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
-	if (w.in_ns) {
-		if (fs_path_is_build_path((void *)dentry)) {
-			w.dentry = (void *)dentry;
-			w.pos = AB_PATH_MAX;
-			w.trunc = w.done = 0;
-			w.fs_only = 1;
-			bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
-		} else {
-			ns_bit = NS_BIT;
-		}
+	if (w.in_ns && fs_path_is_build_path((void *)dentry)) {
+		w.in_ns = 0;
+		w.dentry = (void *)dentry;
+		w.pos = AB_PATH_MAX;
+		w.trunc = w.done = 0;
+		bpf_loop(AB_BPF_WALK_MAX, walk_fs_step, &w, 0);
 	}
 	if (w.pos >= AB_PATH_MAX) {
 		s->path[AB_PATH_MAX - 1] = '/';
 		w.pos = AB_PATH_MAX - 1;
 	}
-	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0) | ns_bit;
+	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0) | (w.in_ns ? NS_BIT : 0);
 }
 
 /* Appends s->path[pos, AB_PATH_MAX) as a string. */
@@ -206,18 +235,30 @@ __noinline long ab_put_path(__u32 off, __u64 task, __u64 mnt, __u64 dentry)
 	return ab_put_walked(off, (__u32)w) | (w & (TRUNC_BIT | NS_BIT));
 }
 
-/* The open file of descriptor fd of the current task.  The task is reached through its
- * BTF pointer: its files, their table and the table's size are plain loads, not helper
- * calls; only the table's slot needs one. */
+/* The open file of descriptor fd of the current task (helper reads, see own_mnt_ns; the
+ * table's size and array together). */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct ab_scratch *s = scratch_get();
+	__u32 lo = bpf_core_field_offset(struct fdtable, max_fds), hi = FEND(struct fdtable, fd);
 	struct file **fds, *f = NULL;
+	unsigned int max;
 
-	if (fd < 0 || !fdt || (unsigned int)fd >= fdt->max_fds)
+	if (fd < 0 || !fdt || !s)
 		return NULL;
-	fds = fdt->fd;
+	if (SPAN_HAS(lo, hi, struct fdtable, max_fds, 4) && SPAN_HAS(lo, hi, struct fdtable, fd, 8)) {
+		if (!span_read(s, fdt, lo, hi))
+			return NULL;
+		max = SPAN_GET(s, lo, struct fdtable, max_fds, unsigned int);
+		fds = SPAN_GET(s, lo, struct fdtable, fd, struct file **);
+	} else {
+		max = BPF_CORE_READ(fdt, max_fds);
+		fds = BPF_CORE_READ(fdt, fd);
+	}
+	if ((unsigned int)fd >= max)
+		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }
@@ -230,9 +271,15 @@ static __always_inline void file_parts(struct file *file, struct vfsmount **mnt,
 	__u32 lo = bpf_core_field_offset(struct file, f_inode), hi = FEND(struct file, f_path);
 
 	if (s && SPAN_HAS(lo, hi, struct file, f_inode, 8) &&
-	    SPAN_HAS(lo, hi, struct file, f_path, 16) && span_read(s, file, lo, hi)) {
+	    SPAN_HAS(lo, hi, struct file, f_path, 16)) {
 		struct path p;
 
+		if (!span_read(s, file, lo, hi)) {
+			*mnt = NULL;
+			*dentry = NULL;
+			*inode = NULL;
+			return;
+		}
 		*inode = SPAN_GET(s, lo, struct file, f_inode, struct inode *);
 		p = SPAN_GET(s, lo, struct file, f_path, struct path);
 		*mnt = p.mnt;
@@ -338,9 +385,11 @@ __noinline long ab_fill_stat(__u64 inode)
 	    SPAN_HAS(0, CEND, struct inode, i_mtime_sec, 8) &&
 	    SPAN_HAS(0, CEND, struct inode, i_mtime_nsec, 4) &&
 	    SPAN_HAS(0, CEND, struct inode, i_ctime_sec, 8) &&
-	    SPAN_HAS(0, CEND, struct inode, i_ctime_nsec, 4) &&
-	    span_read(s, ino, 0, CEND)) { /* two reads, not nine */
+	    SPAN_HAS(0, CEND, struct inode, i_ctime_nsec, 4)) { /* two reads, not nine */
 		struct super_block *sb;
+
+		if (!span_read(s, ino, 0, CEND))
+			return 0;
 
 		sb = SPAN_GET(s, 0, struct inode, i_sb, struct super_block *);
 		f->ino = SPAN_GET(s, 0, struct inode, i_ino, __u64);
