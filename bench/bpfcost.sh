@@ -14,7 +14,10 @@
 #   - 300 runs of /bin/true (bench/spawnloop.c): ns per run of the fork, exec and exit
 #     programs;
 #   - and, as wall time, 3 records of `true` per round: what a record's start and end cost
-#     (loading the programs, which the verifier's work dominates, and detaching them).
+#     (loading the programs, which the verifier's work dominates, and detaching them);
+#     with the instructions the verifier went through for the two large programs, which
+#     its time follows and which do not move with the machine's load (printed by asbuilt
+#     with ASBUILT_BPF_DEBUG; n/a for a binary from before that).
 # The programs' statistics are read by `bpftool prog show` inside the record, before the
 # programs are detached.  Prints medians of the rounds and writes them to
 # $BENCH_OUT/bpfcost.md.  Needs root, bpftool and an asbuilt built with eBPF; elsewhere it
@@ -102,6 +105,14 @@ for r in $(seq "$ROUNDS"); do
 	say "round $r/$ROUNDS done"
 done
 
+# verified BIN: "sys_exit/exec" instructions the verifier went through, or n/a
+verified() {
+	rm -f "$work/v.db" "$work"/v.db-*
+	ASBUILT_BPF_DEBUG=1 "$1" record -q --backend ebpf -o "$work/v.db" -- true 2>&1 |
+		awk '/instructions verified/ { n[$3] = $4 }
+		     END { if ("ab_sys_exit:" in n) print n["ab_sys_exit:"] "/" n["ab_exec:"]; else print "n/a" }'
+}
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 {
 	echo "# Kernel-side cost of the ebpf backend"
@@ -109,14 +120,14 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2) 
 	echo "ns per run of the programs (kernel.bpf_stats_enabled), median of $ROUNDS rounds"
 	echo "(bench/bpfcost.sh); the statistics themselves add two clock reads per run."
 	echo
-	echo "| asbuilt | other syscall (getppid) | open /etc/passwd | open, $depth levels deep | fork | exec | exit | record of \`true\` (us, wall) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| asbuilt | other syscall (getppid) | open /etc/passwd | open, $depth levels deep | fork | exec | exit | record of \`true\` (us, wall) | verified insns (sys_exit/exec) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for b in "${bins[@]}"; do
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$b" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$b" \
 			"$(median <<<"${res[$b,getppid]}")" "$(median <<<"${res[$b,/etc/passwd]}")" \
 			"$(median <<<"${res[$b,$deep]}")" "$(median <<<"${res[$b,ab_fork]}")" \
 			"$(median <<<"${res[$b,ab_exec]}")" "$(median <<<"${res[$b,ab_exit]}")" \
-			"$(median <<<"${res[$b,true]}")"
+			"$(median <<<"${res[$b,true]}")" "$(verified "$b")"
 	done
 	echo
 	echo "Host: $(nproc) CPUs, $(uname -r)."

@@ -136,6 +136,24 @@ static int min_btf_fd(void)
 #endif
 }
 
+/* With ASBUILT_BPF_DEBUG: the instructions the verifier went through for each program, a
+ * figure that does not move with the machine's load (bench/bpfcost.sh prints it; the
+ * verifier's time follows it, docs/performance.md item 30). */
+static void print_verified(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0)
+			fprintf(stderr, "asbuilt: ebpf: %s: %u instructions verified\n",
+				bpf_program__name(p), info.verified_insns);
+	}
+}
+
 int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 {
 	struct ebpf_tracer *t;
@@ -180,6 +198,8 @@ int ebpf_tracer_new(struct ebpf_tracer **out, char *err, size_t errlen)
 			 strerror(-rc));
 		goto fail;
 	}
+	if (getenv("ASBUILT_BPF_DEBUG"))
+		print_verified(t->skel->obj);
 	rc = asbuilt_bpf__attach(t->skel);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot attach the BPF programs: %s", strerror(-rc));
