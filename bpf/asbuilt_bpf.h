@@ -45,6 +45,23 @@ struct ab_sc_args {
 	__u32 pad;
 };
 
+/* The state of a path walk (paths.bpf.h), kept in the per-CPU scratch rather than on the
+ * stack of ab_walk: the verifier follows every value a bpf_loop callback leaves on the
+ * stack (each flag, each bound of the position) into another pass over the callback,
+ * while map memory it takes as any value, so the callback is checked once or twice, not a
+ * dozen times (docs/performance.md item 31).  Kernel pointers as numbers. */
+struct ab_walk {
+	__u64 dentry;
+	__u64 vfsmnt;
+	__u64 mnt_root; /* vfsmnt's, read once per mount crossed */
+	__u64 root_dentry; /* where the walk stops: the build's root */
+	__u64 root_mnt;
+	__u32 pos; /* the path is path[pos, AB_PATH_MAX) */
+	__u32 trunc;
+	__u32 done;
+	__u32 in_ns; /* the walk ended at the root of the task's own mount namespace */
+};
+
 /* Per-CPU scratch: a record is built in rec, a path is built backwards in path.  Both are
  * twice their logical limit so that masked offsets stay provably inside for the verifier. */
 struct ab_scratch {
@@ -53,6 +70,7 @@ struct ab_scratch {
 	__u64 auxv[2 * AB_BPF_AUXV_PAIRS];
 	struct ab_sc_args sc; /* the file call being sent (sys_exit -> ab_send_file) */
 	__u64 copy[AB_BPF_COPY / 8]; /* a span of a kernel object read at once (paths.bpf.h) */
+	struct ab_walk walk; /* the path walk under way (paths.bpf.h) */
 };
 
 #endif /* ASBUILT_BPF_H */

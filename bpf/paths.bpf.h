@@ -37,18 +37,6 @@ static __always_inline bool span_read(struct ab_scratch *s, const void *obj, __u
 
 /* ---- paths -------------------------------------------------------------------------- */
 
-struct walk {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *mnt_root; /* vfsmnt's, read once per mount crossed */
-	__u32 in_ns; /* the walk ended at the root of the task's own mount namespace */
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
-	__u32 pos; /* the path is s->path[pos, AB_PATH_MAX) */
-	__u32 trunc;
-	__u32 done;
-};
-
 /* The task's mount namespace when it is not the build's (set at its first exec), else NULL.
  * Helper reads, not loads through the task's BTF pointer: each program that walks a BTF
  * pointer took the verifier about 3 ms more to load (docs/performance.md item 30), more
@@ -73,7 +61,7 @@ static __always_inline bool fs_path_is_build_path(struct dentry *dentry)
 }
 
 /* Prepends "/" and the name q to the path in s->path; false when it no longer fits. */
-static __always_inline bool put_name(struct walk *w, struct ab_scratch *s, struct qstr *q)
+static __always_inline bool put_name(struct ab_walk *w, struct ab_scratch *s, struct qstr *q)
 {
 	__u32 len = q->len, p;
 
@@ -93,16 +81,23 @@ static __always_inline bool put_name(struct walk *w, struct ab_scratch *s, struc
 }
 
 /* One step of the walk from a dentry up to the root, crossing mounts (d_path).  Two reads:
- * the dentry's parent and name together, then the name's bytes. */
-static long walk_step(__u32 i, struct walk *w)
+ * the dentry's parent and name together, then the name's bytes.  The walk's state is
+ * s->walk (struct ab_walk). */
+static long walk_step(__u32 i, void *ctx)
 {
-	struct dentry *d = w->dentry, *parent;
-	struct vfsmount *vm = w->vfsmnt;
 	struct ab_scratch *s = scratch_get();
+	struct ab_walk *w;
+	struct dentry *d, *parent;
+	struct vfsmount *vm;
 	struct qstr q;
 	__u32 lo = bpf_core_field_offset(struct dentry, d_parent), hi = FEND(struct dentry, d_name);
 
-	if (!d || !s || (d == w->root_dentry && vm == w->root_mnt))
+	if (!s)
+		return 1;
+	w = &s->walk;
+	d = (void *)w->dentry;
+	vm = (void *)w->vfsmnt;
+	if (!d || ((__u64)d == w->root_dentry && (__u64)vm == w->root_mnt))
 		goto done;
 	if (SPAN_HAS(lo, hi, struct dentry, d_parent, 8) &&
 	    SPAN_HAS(lo, hi, struct dentry, d_name, 16)) {
@@ -115,28 +110,27 @@ static long walk_step(__u32 i, struct walk *w)
 		if (bpf_core_read(&q, sizeof(q), &d->d_name))
 			goto done;
 	}
-	if (d == w->mnt_root || d == parent) {
+	if ((__u64)d == w->mnt_root || d == parent) {
 		struct mount *m = container_of(vm, struct mount, mnt);
 		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
 
 		if (!mp || mp == m) { /* the global root, or a detached mount */
 			struct mnt_namespace *ns = own_mnt_ns(); /* only here: rare */
 
-			if (ns && (void *)BPF_CORE_READ(m, mnt_ns) == ns) {
-				/* the root of the task's own namespace (see ab_walk) */
+			/* the root of the task's own namespace (see ab_walk) */
+			if (ns && (void *)BPF_CORE_READ(m, mnt_ns) == ns)
 				w->in_ns = 1;
-			}
 			goto done;
 		}
-		w->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		vm = &mp->mnt;
-		w->vfsmnt = vm;
-		w->mnt_root = BPF_CORE_READ(vm, mnt_root);
+		w->vfsmnt = (__u64)vm;
+		w->mnt_root = (__u64)BPF_CORE_READ(vm, mnt_root);
 		return 0;
 	}
 	if (!put_name(w, s, &q))
 		goto done;
-	w->dentry = parent;
+	w->dentry = (__u64)parent;
 	return 0;
 done:
 	w->done = 1;
@@ -146,18 +140,23 @@ done:
 /* One step of the second walk of ab_walk: from a dentry up to the root of its filesystem,
  * across no mount.  A callback of its own: the same steps in walk_step, behind a flag,
  * took the verifier twice as long to check every program that walks (item 30). */
-static long walk_fs_step(__u32 i, struct walk *w)
+static long walk_fs_step(__u32 i, void *ctx)
 {
-	struct dentry *d = w->dentry, *parent;
 	struct ab_scratch *s = scratch_get();
+	struct ab_walk *w;
+	struct dentry *d, *parent;
 	struct qstr q;
 
-	if (!d || !s)
+	if (!s)
+		return 1;
+	w = &s->walk;
+	d = (void *)w->dentry;
+	if (!d)
 		goto done;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (d == parent || bpf_core_read(&q, sizeof(q), &d->d_name) || !put_name(w, s, &q))
 		goto done; /* the root of its filesystem, or no more room */
-	w->dentry = parent;
+	w->dentry = (__u64)parent;
 	return 0;
 done:
 	w->done = 1;
@@ -182,34 +181,38 @@ __noinline long ab_walk(__u64 task, __u64 mnt, __u64 dentry)
 {
 	struct task_struct *t = (void *)task;
 	struct ab_scratch *s = scratch_get();
-	struct walk w = {
-		.dentry = (void *)dentry,
-		.vfsmnt = (void *)mnt,
-		.root_dentry = (void *)build_root_dentry,
-		.root_mnt = (void *)build_root_mnt,
-		.pos = AB_PATH_MAX,
-	};
+	struct ab_walk *w;
+	__u32 pos;
 
 	if (!s)
 		return 0;
-	if (!w.root_mnt) {
-		w.root_dentry = BPF_CORE_READ(t, fs, root.dentry);
-		w.root_mnt = BPF_CORE_READ(t, fs, root.mnt);
+	w = &s->walk;
+	w->dentry = dentry;
+	w->vfsmnt = mnt;
+	w->mnt_root = (__u64)BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
+	w->root_dentry = build_root_dentry;
+	w->root_mnt = build_root_mnt;
+	if (!build_root_mnt) {
+		w->root_dentry = (__u64)BPF_CORE_READ(t, fs, root.dentry);
+		w->root_mnt = (__u64)BPF_CORE_READ(t, fs, root.mnt);
 	}
-	w.mnt_root = BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
-	bpf_loop(AB_BPF_WALK_MAX, walk_step, &w, 0);
-	if (w.in_ns && fs_path_is_build_path((void *)dentry)) {
-		w.in_ns = 0;
-		w.dentry = (void *)dentry;
-		w.pos = AB_PATH_MAX;
-		w.trunc = w.done = 0;
-		bpf_loop(AB_BPF_WALK_MAX, walk_fs_step, &w, 0);
+	w->pos = AB_PATH_MAX;
+	w->trunc = w->done = w->in_ns = 0;
+	bpf_loop(AB_BPF_WALK_MAX, walk_step, NULL, 0);
+	if (w->in_ns && fs_path_is_build_path((void *)dentry)) {
+		w->in_ns = 0;
+		w->dentry = dentry;
+		w->pos = AB_PATH_MAX;
+		w->trunc = w->done = 0;
+		bpf_loop(AB_BPF_WALK_MAX, walk_fs_step, NULL, 0);
 	}
-	if (w.pos >= AB_PATH_MAX) {
+	pos = w->pos;
+	if (pos >= AB_PATH_MAX) {
 		s->path[AB_PATH_MAX - 1] = '/';
-		w.pos = AB_PATH_MAX - 1;
+		pos = AB_PATH_MAX - 1;
 	}
-	return (w.pos & PATH_MASK) | (!w.done || w.trunc ? TRUNC_BIT : 0) | (w.in_ns ? NS_BIT : 0);
+	return (pos & PATH_MASK) | (!w->done || w->trunc ? TRUNC_BIT : 0) |
+	       (w->in_ns ? NS_BIT : 0);
 }
 
 /* Appends s->path[pos, AB_PATH_MAX) as a string. */
