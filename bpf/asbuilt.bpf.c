@@ -409,20 +409,18 @@ int BPF_PROG(ab_exit, struct task_struct *p)
 	return 0;
 }
 
-struct argv_ctx {
-	__u64 id;
-	__u64 start;
-	__u64 len;
-	__u32 failed;
-};
-
-static long argv_step(__u32 i, struct argv_ctx *c)
+/* Sends chunk i of the argv described by s->argv (struct ab_argv_loop). */
+static long argv_step(__u32 i, void *ctx)
 {
 	__u64 at = (__u64)i * AB_ARGV_CHUNK;
-	struct ab_scratch *s;
+	struct ab_scratch *s = scratch_get();
+	struct ab_argv_loop *c;
 	__u32 off, n;
 
-	if (at >= c->len || !(s = scratch_get()))
+	if (!s)
+		return 1;
+	c = &s->argv;
+	if (at >= c->len)
 		return 1;
 	n = c->len - at > AB_ARGV_CHUNK ? AB_ARGV_CHUNK : c->len - at;
 	off = rec_start(s, AB_EV_ARGV, sizeof(struct ab_argv), c->id);
@@ -500,14 +498,13 @@ SEC("raw_tp/sched_process_exec")
 int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct argv_ctx ac = {.id = id};
 	struct mm_struct *mm = BPF_CORE_READ(p, mm);
 	struct file *file = BPF_CORE_READ(bprm, file);
 	const char *filename, *interp;
 	struct ab_scratch *s;
 	struct ab_proc *pr;
-	__u64 base, nchunks, trunc;
-	__u32 off, flags = 0;
+	__u64 base, trunc, start, len;
+	__u32 off;
 	long r;
 
 	if (!is_tracked(id >> 32) || !(s = scratch_get()))
@@ -517,29 +514,37 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		build_root_mnt = (__u64)BPF_CORE_READ(p, fs, root.mnt);
 		build_mnt_ns = (__u64)BPF_CORE_READ(p, nsproxy, mnt_ns);
 	}
-	ac.start = BPF_CORE_READ(mm, arg_start);
-	ac.len = BPF_CORE_READ(mm, arg_end) - ac.start;
+	start = BPF_CORE_READ(mm, arg_start);
+	len = BPF_CORE_READ(mm, arg_end) - start;
 	base = interp_base(s, mm);
-	nchunks = (ac.len + AB_ARGV_CHUNK - 1) / AB_ARGV_CHUNK;
-	if (nchunks > argv_max_chunks) {
-		nchunks = argv_max_chunks;
-		flags |= AB_PROC_ARGV_TRUNC;
-	}
-	if (!base)
-		flags |= AB_PROC_STATIC;
-	if (BPF_CORE_READ(p, cred, euid.val) != BPF_CORE_READ(p, cred, uid.val) ||
-	    BPF_CORE_READ(p, cred, egid.val) != BPF_CORE_READ(p, cred, gid.val))
-		flags |= AB_PROC_SETUID;
+	s->argv.id = id;
+	s->argv.start = start;
+	s->argv.len = len;
+	s->argv.failed = 0;
 
+	/* the flags and the chunk count go to map memory as they are decided, not into
+	 * variables the rest of the program reads: each combination of them would be
+	 * another way through it for the verifier (docs/performance.md item 31) */
 	off = rec_start(s, AB_EV_PROC, sizeof(struct ab_proc), id);
 	pr = (void *)(s->rec + HDR_SZ);
+	pr->flags = 0;
+	s->argv.nchunks = (len + AB_ARGV_CHUNK - 1) / AB_ARGV_CHUNK;
+	if (s->argv.nchunks > argv_max_chunks) {
+		s->argv.nchunks = argv_max_chunks;
+		pr->flags |= AB_PROC_ARGV_TRUNC;
+	}
+	if (!base)
+		pr->flags |= AB_PROC_STATIC;
+	if (BPF_CORE_READ(p, cred, euid.val) != BPF_CORE_READ(p, cred, uid.val) ||
+	    BPF_CORE_READ(p, cred, egid.val) != BPF_CORE_READ(p, cred, gid.val))
+		pr->flags |= AB_PROC_SETUID;
+	s->argv.trunc = pr->flags & AB_PROC_ARGV_TRUNC;
 	pr->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	pr->uid = BPF_CORE_READ(p, cred, uid.val);
 	pr->gid = BPF_CORE_READ(p, cred, gid.val);
-	pr->flags = flags;
 	pr->exe_dev = user_dev(BPF_CORE_READ(file, f_inode, i_sb, s_dev));
 	pr->exe_ino = BPF_CORE_READ(file, f_inode, i_ino);
-	pr->argv_len = ac.len;
+	pr->argv_len = len;
 
 	r = ab_put_path(off, bpf_get_current_task(), (__u64)BPF_CORE_READ(file, f_path.mnt),
 			(__u64)BPF_CORE_READ(file, f_path.dentry));
@@ -557,8 +562,8 @@ int BPF_PROG(ab_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (trunc & NS_BIT) /* its program or working directory */
 		send_warn(s, id, AB_WARN_MOUNT_NS, 0);
 
-	bpf_loop(nchunks, argv_step, &ac, 0);
-	if ((flags & AB_PROC_ARGV_TRUNC) || ac.failed) {
+	bpf_loop(s->argv.nchunks, argv_step, NULL, 0);
+	if (s->argv.trunc || s->argv.failed) {
 		off = rec_start(s, AB_EV_WARN, sizeof(struct ab_warn), id);
 		((struct ab_warn *)(s->rec + HDR_SZ))->reason = AB_WARN_ARGV_TRUNC;
 		off = put_lit(s, off, "argv");

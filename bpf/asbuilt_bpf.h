@@ -62,6 +62,17 @@ struct ab_walk {
 	__u32 in_ns; /* the walk ended at the root of the task's own mount namespace */
 };
 
+/* The state of the loop that sends an exec's argv in chunks (ab_exec): in the scratch for
+ * the reason struct ab_walk is (docs/performance.md item 31). */
+struct ab_argv_loop {
+	__u64 id;
+	__u64 start;
+	__u64 len;
+	__u64 nchunks; /* chunks to send (at most argv_max_chunks) */
+	__u32 failed; /* a chunk could not be read */
+	__u32 trunc; /* more chunks than argv_max_chunks */
+};
+
 /* Per-CPU scratch: a record is built in rec, a path is built backwards in path.  Both are
  * twice their logical limit so that masked offsets stay provably inside for the verifier. */
 struct ab_scratch {
@@ -71,6 +82,7 @@ struct ab_scratch {
 	struct ab_sc_args sc; /* the file call being sent (sys_exit -> ab_send_file) */
 	__u64 copy[AB_BPF_COPY / 8]; /* a span of a kernel object read at once (paths.bpf.h) */
 	struct ab_walk walk; /* the path walk under way (paths.bpf.h) */
+	struct ab_argv_loop argv; /* the argv being sent (ab_exec) */
 };
 
 #endif /* ASBUILT_BPF_H */
