@@ -20,6 +20,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,9 @@ WREAL_DECL(waitid);
 WREAL_DECL(chdir);
 WREAL_DECL(fchdir);
 WREAL_DECL(chroot);
-WREAL_DECL(unshare); /* both resolved at first use: rare, and not for vfork children */
+WREAL_DECL(unshare); /* these three resolved at first use: rare, and not for vfork children */
 WREAL_DECL(setns);
+WREAL_DECL(clone);
 WREAL_DECL(__libc_start_main);
 
 static wproc_main_fn wproc_main;
@@ -262,6 +264,30 @@ WHOOK int setns(int fd, int nstype)
 	    (nstype == CLONE_NEWNS ||
 	     (nstype == 0 && wsys(SYS_ioctl, fd, NS_GET_NSTYPE) == CLONE_NEWNS)))
 		wconn_warn(AB_WARN_MOUNT_NS, "setns", 5);
+	errno = e;
+	return r;
+}
+
+/* clone(CLONE_NEWNS), as bwrap and other sandboxes start their child: the child names files
+ * by a mount namespace of its own (as after unshare).  The parent says so: the child runs
+ * fn, out of the hooks' reach.  The optional arguments are passed on as they came (the
+ * real clone reads them only when the flags ask for them). */
+WHOOK int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	va_list ap;
+	pid_t *ptid, *ctid;
+	void *tls;
+	int r, e;
+
+	va_start(ap, arg);
+	ptid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	r = WREAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
+	e = errno;
+	if (r > 0 && (flags & CLONE_NEWNS) && wconn_on())
+		wconn_warn(AB_WARN_MOUNT_NS, "clone", 5);
 	errno = e;
 	return r;
 }

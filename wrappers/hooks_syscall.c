@@ -39,6 +39,28 @@ static long wsys_real(long nr, const long a[6])
 	return WREAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* clone and clone3 by number (bwrap's raw_clone): with CLONE_NEWNS the child names files by
+ * a mount namespace of its own; the parent says so, as the clone() hook does.  clone3's
+ * flags are the first field of its struct clone_args, read only once the call worked. */
+static long wsys_clone(long nr, const long a[6])
+{
+	long r = wsys_real(nr, a);
+	int e = errno;
+	unsigned long long flags = (unsigned long)a[0];
+
+#ifdef SYS_clone3
+	if (nr == SYS_clone3)
+		flags = r > 0 && a[0] ? *(const unsigned long long *)a[0] : 0;
+#endif
+	if (r > 0 && (flags & CLONE_NEWNS) && wconn_on()) {
+		static const char what[] = "clone by syscall()";
+
+		wconn_warn(AB_WARN_MOUNT_NS, what, sizeof what - 1);
+	}
+	errno = e;
+	return r;
+}
+
 static long wsys_io_uring_setup(const long a[6])
 {
 	static const char what[] = "io_uring_setup by syscall()";
@@ -144,6 +166,11 @@ WHOOK long syscall(long nr, ...)
 		return fchdir((int)a[0]);
 	case SYS_unshare:
 		return unshare((int)a[0]);
+	case SYS_clone:
+#ifdef SYS_clone3
+	case SYS_clone3:
+#endif
+		return wsys_clone(nr, a);
 	case SYS_setns:
 		return setns((int)a[0], (int)a[1]);
 	case SYS_execve:

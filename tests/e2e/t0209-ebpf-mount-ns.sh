@@ -6,8 +6,8 @@
 # tmpfs mounted there) has no host path: the record says so ('mount-namespace', naming the
 # namespace's path) instead of looking the name up on the host, where it is nothing or
 # another file.  Before, every such file was recorded under the namespace's path and
-# ended as 'vanished-before-hash'.  Under preload the process that calls unshare(2) is
-# named ('mount-namespace').
+# ended as 'vanished-before-hash'.  Under preload the process that calls unshare(2), or
+# clone(2) with CLONE_NEWNS (directly or through syscall()), is named ('mount-namespace').
 . "$TOP/tests/e2e/lib.sh"
 
 need_asbuilt
@@ -71,3 +71,54 @@ assert_eq "0|unshare|unshare" \
 	      FROM builds b JOIN incomplete i ON i.build_id = b.id
 	      JOIN processes p ON p.id = i.process_id WHERE i.reason = 'mount-namespace';")" \
 	"preload: builds.complete|detail|the process that called unshare"
+
+# clone(CLONE_NEWNS) made directly (as bwrap starts its child) and by number (bwrap's
+# raw_clone, through syscall()): the parent says so too
+cat >clonens.c <<'CEOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *path;
+
+static int child(void *arg)
+{
+	return open(path, O_RDONLY) < 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char stack[65536];
+	int st, bad = 0;
+	pid_t p;
+
+	path = argv[1];
+	p = clone(child, stack + sizeof stack, CLONE_NEWNS | SIGCHLD, NULL);
+	if (p < 0 || waitpid(p, &st, 0) != p || st)
+		bad = 1;
+	p = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+	if (p == 0)
+		_exit(child(NULL));
+	if (p < 0 || waitpid(p, &st, 0) != p || st)
+		bad = 1;
+	return bad;
+}
+CEOF
+gcc -O2 -o clonens clonens.c || die "cannot compile clonens.c"
+DB=$PWD/ns-clone.db
+st=0
+"$ASBUILT" record -q --backend preload -o "$DB" -- ./clonens "$PWD/src/in.txt" 2>record.err ||
+	st=$?
+sed 's/^/record(clone): /' record.err >&2
+assert_eq 0 "$st" "clone: record exit status"
+assert_eq "0|clone|clonens
+0|clone by syscall()|clonens" \
+	"$(q "SELECT b.complete, i.detail, replace(p.exe, rtrim(p.exe, replace(p.exe, '/', '')), '')
+	      FROM builds b JOIN incomplete i ON i.build_id = b.id
+	      JOIN processes p ON p.id = i.process_id WHERE i.reason = 'mount-namespace'
+	      ORDER BY i.id;")" \
+	"clone: builds.complete|detail|the process that called clone"
