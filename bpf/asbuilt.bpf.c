@@ -223,7 +223,7 @@ static __always_inline long put_object(__u32 off, struct task_struct *task, stru
 	struct dentry *dentry;
 
 	if (a->op == AB_OP_OPEN && ret >= 0) {
-		struct file *file = fd_file(ret);
+		struct file *file = fd_file(task, ret);
 
 		if (file) {
 			struct inode *inode;

@@ -97,7 +97,11 @@ static long walk_step(__u32 i, void *ctx)
 	w = &s->walk;
 	d = (void *)w->dentry;
 	vm = (void *)w->vfsmnt;
-	if (!d || ((__u64)d == w->root_dentry && (__u64)vm == w->root_mnt))
+	if (!d) {
+		w->trunc = 1; /* no dentry (an object that could not be read): no path */
+		goto done;
+	}
+	if ((__u64)d == w->root_dentry && (__u64)vm == w->root_mnt)
 		goto done;
 	if (SPAN_HAS(lo, hi, struct dentry, d_parent, 8) &&
 	    SPAN_HAS(lo, hi, struct dentry, d_name, 16)) {
@@ -238,12 +242,11 @@ __noinline long ab_put_path(__u32 off, __u64 task, __u64 mnt, __u64 dentry)
 	return ab_put_walked(off, (__u32)w) | (w & (TRUNC_BIT | NS_BIT));
 }
 
-/* The open file of descriptor fd of the current task (helper reads, see own_mnt_ns; the
- * table's size and array together). */
-static __always_inline struct file *fd_file(int fd)
+/* The open file of descriptor fd of task, the current one (helper reads, see own_mnt_ns;
+ * the table's size and array together). */
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct ab_scratch *s = scratch_get();
 	__u32 lo = bpf_core_field_offset(struct fdtable, max_fds), hi = FEND(struct fdtable, fd);
 	struct file **fds, *f = NULL;
@@ -321,7 +324,7 @@ __noinline long ab_put_joined(__u32 off, __u64 task, __s32 dfd, __u64 uptr)
 		mnt = BPF_CORE_READ(t, fs, pwd.mnt);
 		dentry = BPF_CORE_READ(t, fs, pwd.dentry);
 	} else {
-		struct file *f = fd_file(dfd);
+		struct file *f = fd_file(t, dfd);
 
 		if (!f)
 			return ab_put_ustr(off, uptr);
@@ -393,7 +396,6 @@ __noinline long ab_fill_stat(__u64 inode)
 
 		if (!span_read(s, ino, 0, CEND))
 			return 0;
-
 		sb = SPAN_GET(s, 0, struct inode, i_sb, struct super_block *);
 		f->ino = SPAN_GET(s, 0, struct inode, i_ino, __u64);
 		f->size = SPAN_GET(s, 0, struct inode, i_size, __s64);
