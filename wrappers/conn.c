@@ -57,6 +57,8 @@ static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
+static int g_mustwait; /* g_wrote by more than reads: the watermark does not end the wait */
+static __u64 g_read_sent; /* CLOCK_MONOTONIC ns after the last noted read went out */
 /* set by a vfork child of a lazy process, whose records had no connection to go to (the
  * memory is its parent's): the parent connects and says so as soon as it runs again */
 static int g_lazy_lost;
@@ -369,16 +371,53 @@ int wconn_exec_sync(void)
 	return g_wopen && getpid() == g_pid;
 }
 
-void wconn_note_use(int wopen)
+void wconn_note_use(int use)
 {
 	/* once set, nothing to do: no getpid() on every open of a compiler */
-	if (g_wrote && (g_wopen || !wopen))
+	if (g_wrote && (use == WCONN_USE_READ || g_wopen || (g_mustwait && use != WCONN_USE_WRITE)))
 		return;
 	if (getpid() != g_pid)
 		return; /* a vfork child borrowing the connection */
 	g_wrote = 1;
-	if (wopen)
+	if (use != WCONN_USE_READ)
+		g_mustwait = 1;
+	if (use == WCONN_USE_WRITE)
 		g_wopen = 1;
+}
+
+static __u64 wconn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+void wconn_note_sent(void)
+{
+	if (!__atomic_load_n(&g_mustwait, __ATOMIC_RELAXED))
+		__atomic_store_n(&g_read_sent, wconn_now(), __ATOMIC_RELEASE);
+}
+
+/* Whether the collector's watermark ($ASBUILT_DIR/w) says it has processed every record
+ * sent by time t (0: unknown, so no); raw syscalls only. */
+static int wconn_read_past(__u64 t)
+{
+	char path[WPATH_BUF + 8];
+	size_t n = strlen(g_dir);
+	__u64 w = 0;
+	long fd, r;
+
+	if (!t || !n || n + 3 > sizeof path)
+		return 0;
+	memcpy(path, g_dir, n);
+	memcpy(path + n, "/" AB_WATERMARK_NAME, sizeof AB_WATERMARK_NAME + 1);
+	fd = wsys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	r = wsys(SYS_pread64, fd, &w, sizeof w, 0);
+	wsys(SYS_close, fd);
+	return r == (long)sizeof w && w >= t;
 }
 
 /* Wakes the collector, which lets records accumulate for a moment before it reads them
@@ -427,11 +466,16 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 		return;
 	/* only the connection's own process, never a vfork child sharing it */
 	sync = reaped == 0 && g_wrote && getpid() == g_pid;
+	/* only reads since: nothing to wait for if the collector has processed them */
+	if (sync && !g_mustwait &&
+	    wconn_read_past(__atomic_load_n(&g_read_sent, __ATOMIC_ACQUIRE)))
+		sync = 0;
 	x.status = status;
 	x.flags = flags | (sync ? AB_EXIT_SYNC : 0);
 	x.reaped_pid = (__u32)reaped;
 	if (wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0 && sync) {
 		g_wrote = 0;
+		g_mustwait = 0;
 		wconn_wait_ack();
 	}
 	errno = e;
@@ -566,6 +610,8 @@ static void wconn_atfork_child(void)
 
 	g_wrote = 0;
 	g_wopen = 0;
+	g_mustwait = 0;
+	g_read_sent = 0;
 	g_lazy_lost = 0;
 	if (!g_enabled)
 		return;
@@ -711,6 +757,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_enabled = 1;
 	if (getenv(AB_ENV_SYNC)) { /* the image we replaced opened files we may write */
 		g_wrote = 1;
+		g_mustwait = 1;
 		unsetenv(AB_ENV_SYNC);
 	}
 	if (getenv(AB_ENV_FORKED)) { /* the image we replaced was a fork child never heard of */

@@ -50,19 +50,25 @@ static size_t wfile_abs(int dirfd, const char *p, char *out, unsigned *fflags)
 	return n;
 }
 
-/* Whether a successful operation makes the process's exit wait until it is hashed
- * (wconn_note_use): all but reading a system file, going into a system directory and
- * opening /dev/null (`cmd >/dev/null`, for which a shell's fork child would otherwise hand
- * the wait on to cmd). */
+/* What a successful operation makes the process's exit wait for (wconn_note_use):
+ * WCONN_USE_NONE for reading a system file, going into a system directory, opening
+ * /dev/null (`cmd >/dev/null`, for which a shell's fork child would otherwise hand the
+ * wait on to cmd) and removing a file: the collector takes nothing from a removed file, and
+ * a removal it reads late cannot flush a file made again after it (vers_flush_path), so the
+ * gcc driver and collect2, which only remove temporaries, do not wait.  WCONN_USE_READ for
+ * a read (the wait ends early once the collector has read past it), WCONN_USE_WRITE for an
+ * open for writing, WCONN_USE_CHANGE for the rest (rename, link, truncate, ...). */
 static int wfile_noted(unsigned op, unsigned fflags, const char *given, const char *abs)
 {
 	if (fflags & AB_F_TRUNC_PATH)
-		return 1;
+		return WCONN_USE_CHANGE;
+	if (op == AB_OP_UNLINK)
+		return WCONN_USE_NONE;
 	if (op != AB_OP_OPEN && op != AB_OP_DLOPEN && op != AB_OP_CHDIR)
-		return 1;
+		return WCONN_USE_CHANGE;
 	if ((fflags & AB_F_WRITE) && strcmp(abs, "/dev/null"))
-		return 1;
-	return !wpath_system(given, abs);
+		return WCONN_USE_WRITE;
+	return wpath_system(given, abs) ? WCONN_USE_NONE : WCONN_USE_READ;
 }
 
 void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char *p2,
@@ -72,6 +78,7 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	struct wstr s[4];
 	char a1[WPATH_BUF], a2[p2 && op != AB_OP_DLOPEN ? WPATH_BUF : 1];
 	size_t n1, n2 = 0;
+	int use;
 
 	memset(&f, 0, sizeof f);
 	if (op == AB_OP_DLOPEN) { /* [1] is the loaded file's real name, p2 */
@@ -102,9 +109,13 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.ret = ret;
 	f.dirfd = dirfd;
 	f.oflags = oflags;
-	if (ret >= 0 && wfile_noted(op, fflags, op == AB_OP_DLOPEN ? a1 : p1, a1))
-		wconn_note_use((fflags & AB_F_WRITE) != 0);
+	use = ret >= 0 ? wfile_noted(op, fflags, op == AB_OP_DLOPEN ? a1 : p1, a1)
+		       : WCONN_USE_NONE;
+	if (use != WCONN_USE_NONE)
+		wconn_note_use(use);
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
+	if (use == WCONN_USE_READ)
+		wconn_note_sent();
 }
 
 void wfile_opened(int dirfd, const char *path, int flags, int ret, int err)

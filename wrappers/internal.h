@@ -104,14 +104,25 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped);
  * process, not a vfork child borrowing its connection). */
 int wconn_exec_sync(void);
 
+/* What a use of a file obliges the process's exit to (wfile_report). */
+#define WCONN_USE_NONE 0
+#define WCONN_USE_READ 1 /* a read: no wait once the collector's watermark is past it */
+#define WCONN_USE_WRITE 2 /* an open for writing: hashed at exit, which waits */
+#define WCONN_USE_CHANGE 3 /* any other change (rename, link, truncate, ...): waits */
+
 /* Notes that this process read or wrote a file: its exit waits until the collector has
  * hashed what it read and wrote, so the next step of the build cannot change those files
- * first (strip rewriting a binary that `file` or `cmp` just read, say).  wopen: it opened
- * the file for writing (see wconn_exec_sync).  Reads of system files (wpath_system) are not
- * noted: nothing in a build changes them, most are known to the collector's hash cache by
- * the identity sent with the record, and the collector re-checks any it hashes, so an exit
+ * first (strip rewriting a binary that `file` or `cmp` just read, say).  use: WCONN_USE_*
+ * (WRITE: see wconn_exec_sync).  Reads of system files (wpath_system) are not noted:
+ * nothing in a build changes them, most are known to the collector's hash cache by the
+ * identity sent with the record, and the collector re-checks any it hashes, so an exit
  * after such reads only costs a round trip (wfile_report). */
-void wconn_note_use(int wopen);
+void wconn_note_use(int use);
+
+/* After the record of a noted read went out: its time, for the watermark test at exit
+ * (a process that only read files of the build, long enough ago that the collector has
+ * processed them, exits without waiting: make and cmake, mostly). */
+void wconn_note_sent(void);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
 void *wreal_sym(void **slot, const char *name);

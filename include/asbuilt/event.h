@@ -41,6 +41,11 @@
 #define AB_ENV_SOCK "ASBUILT_SOCK" /* path of the collector's socket */
 #define AB_ENV_LIB "ASBUILT_LIB" /* absolute path of the interposer library */
 #define AB_ENV_DIR "ASBUILT_DIR" /* private run directory (markers in its m/) */
+/* "$ASBUILT_DIR/" AB_WATERMARK_NAME (preload): 8 bytes, a CLOCK_MONOTONIC time in ns; the
+ * collector has read and processed every record whose send was complete by then.  A process
+ * that only read files of the build needs no exit acknowledgement once its last read is
+ * older (wrappers/conn.c, src/collector/server.c). */
+#define AB_WATERMARK_NAME "w"
 /* set by the interposer on an exec when the exec'ing image opened files for writing: the
  * image it becomes writes through those descriptors (`cmd > out`), so it waits at exit
  * until they are hashed (AB_EXIT_SYNC); removed from the environment by the constructor */

@@ -46,6 +46,7 @@ struct server_opts {
 	int status_fd; /* writes answers and the final struct server_result */
 	struct ebpf_tracer *ebpf; /* or NULL */
 	int live_status; /* print a one-line status on stderr */
+	int wm_fd; /* preload: the watermark file (AB_WATERMARK_NAME, 8 bytes), or -1 */
 };
 
 /* Runs the loop until SERVER_DONE (or the control pipe closes) and everything is drained,

@@ -168,7 +168,7 @@ static int choose_backend(struct record_opts *o)
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o = { 0 };
-	struct record_run r = { .listen_fd = -1 };
+	struct record_run r = { .listen_fd = -1, .wm_fd = -1 };
 	int rc;
 
 	if (parse(argc, argv, &o))

@@ -36,6 +36,7 @@ struct record_run {
 	char dir[96]; /* private run directory (short: it holds the socket) */
 	char sock[108];
 	int listen_fd;
+	int wm_fd; /* the watermark file (AB_WATERMARK_NAME), the collector's */
 	int ctl_fd, status_fd; /* to / from the collector */
 	pid_t collector_pid, build_pid;
 	int64_t build_id;

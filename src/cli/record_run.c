@@ -130,6 +130,12 @@ static int make_socket(struct record_run *r)
 	snprintf(r->sock, sizeof(r->sock), "%s/m", r->dir);
 	if (mkdir(r->sock, 0700) || chmod(r->sock, 01733) || chmod(r->dir, 0711))
 		return -errno;
+	/* the collector's watermark, which processes that only read files of the build check
+	 * at their exit (AB_WATERMARK_NAME); made before any process of the build can look */
+	snprintf(r->sock, sizeof(r->sock), "%s/" AB_WATERMARK_NAME, r->dir);
+	r->wm_fd = open(r->sock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r->wm_fd < 0 || ftruncate(r->wm_fd, sizeof(uint64_t)))
+		return -errno;
 	snprintf(r->sock, sizeof(r->sock), "%s/sock", r->dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", r->sock);
 	r->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -155,7 +161,8 @@ static int read_msg(int fd, void *buf, size_t len)
 static void collector_main(const struct record_opts *o, struct record_run *r, int ctl,
 			   int status)
 {
-	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status };
+	struct server_opts so = { .listen_fd = r->listen_fd, .ctl_fd = ctl, .status_fd = status,
+				  .wm_fd = r->wm_fd };
 	struct server_result res;
 	struct server_msg m;
 	sigset_t wake;
@@ -277,6 +284,8 @@ int record_setup(const struct record_opts *o, struct record_run *r)
 	close(status[1]);
 	close(r->listen_fd); /* only the collector may hold it: a dead one refuses connects */
 	r->listen_fd = -1;
+	close(r->wm_fd);
+	r->wm_fd = -1;
 	r->ctl_fd = ctl[1];
 	r->status_fd = status[0];
 	priv_become_user();

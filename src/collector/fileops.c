@@ -20,7 +20,7 @@ static const char *nonempty(const struct decoded *d, unsigned i)
 
 /* Remembers that img wrote canon in event event_id; hashed when img ends. */
 static void add_pending(struct collector *c, struct image *img, const char *canon,
-			int64_t event_id)
+			int64_t event_id, uint64_t ts_ns)
 {
 	struct pending_write *w = malloc(sizeof(*w));
 
@@ -29,6 +29,7 @@ static void add_pending(struct collector *c, struct image *img, const char *cano
 		return;
 	}
 	w->event_id = event_id;
+	w->ts_ns = ts_ns;
 	w->next = img->writes;
 	img->writes = w;
 	strmap_put(&c->writers, canon, img);
@@ -144,12 +145,13 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		vers_rewrote(c, img->id, canon2); /* ranlib: read x.a, write a temp, rename */
 	if (ok && f->op == AB_OP_RENAME && canon2) {
 		if (canon)
-			vers_flush_path(c, canon); /* a writer renaming its own output */
+			vers_flush_path(c, canon, 0); /* a writer renaming its own output */
 		e.version_id = vers_new(c, canon2, "renamed", img->id);
 	} else if (ok && f->op == AB_OP_LINK && canon2) {
 		e.version_id = vers_new(c, canon2, "linked", img->id);
 	} else if (ok && f->op == AB_OP_UNLINK && canon) {
-		vers_flush_path(c, canon); /* too late to hash if it is gone: 'vanished' */
+		/* too late to hash if it is gone: 'vanished' */
+		vers_flush_path(c, canon, d->hdr.ts_ns);
 	}
 
 	id = store_event_add(c->st, &e);
@@ -162,5 +164,5 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		collector_defer_read(c, id, img->id, canon, wantp);
 	if (ok && canon && (f->op == AB_OP_OPEN || f->op == AB_OP_TRUNCATE) &&
 	    strcmp(access, "write") == 0)
-		add_pending(c, img, canon, id);
+		add_pending(c, img, canon, id, d->hdr.ts_ns);
 }

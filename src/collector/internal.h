@@ -13,6 +13,7 @@
 struct pending_write {
 	char *path; /* canonical path (version key) */
 	int64_t event_id;
+	uint64_t ts_ns; /* when the writer's record of the open was made (its clock) */
 	struct pending_write *next;
 };
 
@@ -137,8 +138,12 @@ int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 void vers_flush_writes(struct collector *c, struct image *img);
 
 /* Flushes the pending write of canon in any live image (rename/unlink of a file that is
- * still open for writing elsewhere is rare; its writer has normally closed it). */
-void vers_flush_path(struct collector *c, const char *canon);
+ * still open for writing elsewhere is rare; its writer has normally closed it), unless
+ * every pending write of it was opened after before_ns (0: no limit): an unlink that a
+ * process made before it exited without waiting (wrappers/hooks_file.c) can be read after
+ * the records of a process that made the file again later, and that file is not the one
+ * it removed. */
+void vers_flush_path(struct collector *c, const char *canon, uint64_t before_ns);
 
 /* Notes that a traced process removed canon (unlink, or rename away). */
 void vers_removed(struct collector *c, const char *canon);

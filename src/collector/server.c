@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -56,6 +57,11 @@ struct server {
 	char *bufs[DRAIN_DEPTH_MAX];
 	int depth;
 	int64_t last_status_ms;
+	/* the watermark (AB_WATERMARK_NAME): where it is published, and what the pass being
+	 * made knows (step) */
+	uint64_t *wm;
+	uint64_t prev_t0; /* the last pass's start, when that pass was whole */
+	int accepted, short_read;
 };
 
 static int64_t now_ms(void)
@@ -64,6 +70,22 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Every record whose send was complete by t has been processed: say so to the processes
+ * that would otherwise wait at their exit for it (wrappers/conn.c). */
+static void watermark(struct server *s, uint64_t t)
+{
+	if (s->wm && t > __atomic_load_n(s->wm, __ATOMIC_RELAXED))
+		__atomic_store_n(s->wm, t, __ATOMIC_RELEASE);
 }
 
 static void conn_close(struct server *s, struct conn *cn)
@@ -84,10 +106,11 @@ static int conn_read(struct server *s, struct conn *cn)
 	int n = 0;
 	char *buf;
 
-	if (s->depth >= DRAIN_DEPTH_MAX)
+	if (s->depth >= DRAIN_DEPTH_MAX ||
+	    (!s->bufs[s->depth] && !(s->bufs[s->depth] = malloc(RECV_BUF)))) {
+		s->short_read = 1; /* left unread: the pass is not whole */
 		return 0;
-	if (!s->bufs[s->depth] && !(s->bufs[s->depth] = malloc(RECV_BUF)))
-		return 0;
+	}
 	buf = s->bufs[s->depth++];
 	for (;;) {
 		ssize_t r = recv(cn->fd, buf, RECV_BUF, MSG_DONTWAIT | MSG_TRUNC);
@@ -147,6 +170,7 @@ static int accept_all(struct server *s)
 		cn->id = s->next_id++;
 		u64map_put(&s->conns, cn->id, cn);
 		s->nconns++;
+		s->accepted = 1;
 		epoll_ctl(s->ep, EPOLL_CTL_ADD, fd,
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = cn->id });
 		n++;
@@ -260,10 +284,23 @@ static void batch_wait(struct server *s)
 		drain_wake(s);
 }
 
+/* One pass of the loop: reads what epoll reports ready.  A pass that started at t0 and
+ * read every ready connection to its end has processed every record sent before t0 on a
+ * connection accepted before the pass; one accepted during the pass is read in the next,
+ * so then it is the previous pass's start that the watermark may take. */
 static int step(struct server *s, int timeout)
 {
 	struct epoll_event evs[64];
-	int n = epoll_wait(s->ep, evs, 64, timeout), work = 0;
+	uint64_t t0 = now_ns();
+	int n = epoll_wait(s->ep, evs, 64, 0), work = 0;
+
+	if (n == 0 && timeout) { /* nothing was waiting at t0: before sleeping, say so */
+		watermark(s, t0);
+		s->prev_t0 = t0;
+		t0 = now_ns();
+		n = epoll_wait(s->ep, evs, 64, timeout);
+	}
+	s->accepted = s->short_read = 0;
 
 	for (int i = 0; i < n; i++) {
 		uint64_t tag = evs[i].data.u64;
@@ -281,6 +318,15 @@ static int step(struct server *s, int timeout)
 				work += conn_read(s, cn);
 		}
 	}
+	if (n < 0 || n == 64 || s->short_read) {
+		s->prev_t0 = 0;
+		return work;
+	}
+	if (!s->accepted)
+		watermark(s, t0);
+	else if (s->prev_t0)
+		watermark(s, s->prev_t0);
+	s->prev_t0 = t0;
 	return work;
 }
 
@@ -303,6 +349,12 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 		return -errno;
 	collector_set_io(c, drain_conn, ack_conn, &s);
 	batch_init(&s);
+	if (o->wm_fd >= 0) {
+		void *m = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+			       o->wm_fd, 0);
+		if (m != MAP_FAILED)
+			s.wm = m; /* else every reader waits for its ack, as before */
+	}
 	if (o->listen_fd >= 0)
 		epoll_ctl(s.ep, EPOLL_CTL_ADD, o->listen_fd,
 			  &(struct epoll_event){ .events = EPOLLIN, .data.u64 = TAG_LISTEN });
@@ -370,6 +422,8 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 	for (int i = 0; i < DRAIN_DEPTH_MAX; i++)
 		free(s.bufs[i]);
 	close(s.ep);
+	if (s.wm)
+		munmap(s.wm, sizeof(uint64_t));
 	if (s.wake_ep >= 0)
 		close(s.wake_ep);
 	if (s.sigfd >= 0)

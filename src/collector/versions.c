@@ -449,11 +449,17 @@ void vers_flush_writes(struct collector *c, struct image *img)
 	}
 }
 
-void vers_flush_path(struct collector *c, const char *canon)
+void vers_flush_path(struct collector *c, const char *canon, uint64_t before_ns)
 {
 	struct image *img = strmap_get(&c->writers, canon);
+	const struct pending_write *w;
 
-	if (img)
+	if (!img)
+		return;
+	for (w = img->writes; before_ns && w; w = w->next)
+		if (!strcmp(w->path, canon) && w->ts_ns <= before_ns)
+			break;
+	if (!before_ns || w)
 		flush_one(c, img, canon);
 }
 

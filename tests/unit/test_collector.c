@@ -65,8 +65,10 @@ static void feed_proc(unsigned pid, unsigned ppid, const char *exe, uint64_t con
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
 }
 
-/* An open of path by pid; stat taken now (as the interposer does right after open). */
-static void feed_open(unsigned pid, const char *path, int write, uint64_t conn)
+/* An open of path by pid, its record made at ts_ns (the sender's clock; 0: none); stat
+ * taken now (as the interposer does right after open). */
+static void feed_open_at(unsigned pid, const char *path, int write, uint64_t conn,
+			 uint64_t ts_ns)
 {
 	struct recbuf r;
 	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3 };
@@ -83,6 +85,25 @@ static void feed_open(unsigned pid, const char *path, int write, uint64_t conn)
 	if (write)
 		f.fflags |= AB_F_WRITE;
 	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	((struct ab_hdr *)r.b)->ts_ns = ts_ns;
+	rec_str(&r, strrchr(path, '/') + 1);
+	rec_str(&r, path);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+static void feed_open(unsigned pid, const char *path, int write, uint64_t conn)
+{
+	feed_open_at(pid, path, write, conn, 0);
+}
+
+/* An unlink of path by pid, its record made at ts_ns. */
+static void feed_unlink_at(unsigned pid, const char *path, uint64_t conn, uint64_t ts_ns)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_UNLINK, .ret = 0 };
+
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	((struct ab_hdr *)r.b)->ts_ns = ts_ns;
 	rec_str(&r, strrchr(path, '/') + 1);
 	rec_str(&r, path);
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
@@ -253,6 +274,39 @@ Test(collector, reads_hashed_writes_hashed_after_writer_ends)
 		 sha("#define A 1\n"), sha("final object\n"));
 	cr_assert_str_eq(q(sql), want);
 	cr_assert_str_eq(q("SELECT exit_how FROM processes"), "unknown");
+}
+
+/* A process that only removes files exits without waiting for the collector
+ * (wrappers/hooks_file.c), so its removal can be read after the records of a process
+ * started later that made the file again and is still writing it: that removal must not
+ * hash the new file half-written.  A removal made after the open does flush it. */
+Test(collector, late_removal_does_not_flush_a_later_writer)
+{
+	char out[128], sql[512], want[512];
+
+	snprintf(out, sizeof(out), "%s/gen.c", dir);
+	write_file(out, "partial");
+	feed_proc(11, 1, "/usr/bin/gen", 101);
+	feed_open_at(11, out, 1, 101, 2000);
+	feed_proc(10, 1, "/usr/bin/rm", 100);
+	feed_unlink_at(10, out, 100, 1000); /* made before gen's open, read after it */
+	write_file(out, "the whole file\n");
+	collector_conn_closed(col, 100);
+	collector_conn_closed(col, 101);
+	snprintf(sql, sizeof(sql),
+		 "SELECT v.sha256 FROM file_events e JOIN file_versions v ON v.id = e.version_id"
+		 " WHERE e.op = 'open' AND e.access = 'write'");
+	cr_assert_str_eq(q(sql), sha("the whole file\n"));
+
+	/* the same file written again, and removed after the open: hashed at the removal */
+	feed_proc(12, 1, "/usr/bin/gen", 102);
+	feed_open_at(12, out, 1, 102, 3000);
+	feed_proc(13, 1, "/usr/bin/rm", 103);
+	feed_unlink_at(13, out, 103, 4000);
+	write_file(out, "changed after the removal's record\n");
+	collector_conn_closed(col, 102);
+	snprintf(want, sizeof(want), "%s|%s", sha("the whole file\n"), sha("the whole file\n"));
+	cr_assert_str_eq(q(sql), want);
 }
 
 Test(collector, regenerated_header_gives_two_versions)
