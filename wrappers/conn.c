@@ -393,10 +393,10 @@ static __u64 wconn_now(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-void wconn_note_sent(void)
+void wconn_note_sent(int done)
 {
 	if (!__atomic_load_n(&g_mustwait, __ATOMIC_RELAXED))
-		__atomic_store_n(&g_read_sent, wconn_now(), __ATOMIC_RELEASE);
+		__atomic_store_n(&g_read_sent, done ? wconn_now() : ~(__u64)0, __ATOMIC_RELEASE);
 }
 
 /* Whether the collector's watermark ($ASBUILT_DIR/w) says it has processed every record

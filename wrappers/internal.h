@@ -119,10 +119,11 @@ int wconn_exec_sync(void);
  * after such reads only costs a round trip (wfile_report). */
 void wconn_note_use(int use);
 
-/* After the record of a noted read went out: its time, for the watermark test at exit
- * (a process that only read files of the build, long enough ago that the collector has
+/* Around the record of a noted read: done 0 before it is sent (an exit from a signal
+ * handler meanwhile waits), 1 after, which times it for the watermark test at exit (a
+ * process that only read files of the build, long enough ago that the collector has
  * processed them, exits without waiting: make and cmake, mostly). */
-void wconn_note_sent(void);
+void wconn_note_sent(int done);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
 void *wreal_sym(void **slot, const char *name);
