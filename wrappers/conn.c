@@ -300,13 +300,21 @@ static int wconn_batch(const struct iovec *iov, unsigned k, size_t total)
 	return rc;
 }
 
+/* CLOCK_MONOTONIC in ns: the records' time, and the watermark's (AB_WATERMARK_NAME). */
+static __u64 wconn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
 int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
 {
 	struct ab_hdr h;
 	__u32 lens[WCONN_MAXSTR];
 	struct iovec iov[2 + 2 * WCONN_MAXSTR];
 	struct msghdr mh;
-	struct timespec ts;
 	size_t total = sizeof h + blen, room;
 	unsigned i, k = 0;
 	pid_t pid;
@@ -351,8 +359,7 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	} else {
 		h.tid = (__u32)pid; /* vfork/clone child: single thread */
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	h.ts_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	h.ts_ns = wconn_now();
 	h.seq = __atomic_fetch_add(&g_seq, 1, __ATOMIC_RELAXED);
 	h.src = AB_SRC_PRELOAD;
 	if (t_batch == 1 && pid == g_pid)
@@ -373,6 +380,9 @@ int wconn_exec_sync(void)
 
 void wconn_note_use(int use)
 {
+	/* a read in flight is never past the watermark (an exit from a signal handler now) */
+	if (use == WCONN_USE_READ && !__atomic_load_n(&g_mustwait, __ATOMIC_RELAXED))
+		__atomic_store_n(&g_read_sent, ~(__u64)0, __ATOMIC_RELEASE);
 	/* once set, nothing to do: no getpid() on every open of a compiler */
 	if (g_wrote && (use == WCONN_USE_READ || g_wopen || (g_mustwait && use != WCONN_USE_WRITE)))
 		return;
@@ -385,18 +395,10 @@ void wconn_note_use(int use)
 		g_wopen = 1;
 }
 
-static __u64 wconn_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-void wconn_note_sent(int done)
+void wconn_note_sent(void)
 {
 	if (!__atomic_load_n(&g_mustwait, __ATOMIC_RELAXED))
-		__atomic_store_n(&g_read_sent, done ? wconn_now() : ~(__u64)0, __ATOMIC_RELEASE);
+		__atomic_store_n(&g_read_sent, wconn_now(), __ATOMIC_RELEASE);
 }
 
 /* Whether the collector's watermark ($ASBUILT_DIR/w) says it has processed every record

@@ -111,13 +111,11 @@ void wfile_report(unsigned op, int dirfd, const char *p1, int dirfd2, const char
 	f.oflags = oflags;
 	use = ret >= 0 ? wfile_noted(op, fflags, op == AB_OP_DLOPEN ? a1 : p1, a1)
 		       : WCONN_USE_NONE;
-	if (use == WCONN_USE_READ)
-		wconn_note_sent(0);
 	if (use != WCONN_USE_NONE)
 		wconn_note_use(use);
 	wconn_send(AB_EV_FILE, &f, sizeof f, s, 4);
 	if (use == WCONN_USE_READ)
-		wconn_note_sent(1);
+		wconn_note_sent();
 }
 
 void wfile_opened(int dirfd, const char *path, int flags, int ret, int err)

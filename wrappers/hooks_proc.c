@@ -246,13 +246,20 @@ WHOOK int chroot(const char *path)
  * name files by the new namespace's mounts, which the collector does not see: its opens
  * would be looked up on the host.  The record says so (the ebpf backend finds host paths
  * for what it can). */
+void wproc_newns(int ok, unsigned long long flags, const char *what)
+{
+	int e = errno;
+
+	if (ok && (flags & CLONE_NEWNS) && wconn_on())
+		wconn_warn(AB_WARN_MOUNT_NS, what, strlen(what));
+	errno = e;
+}
+
 WHOOK int unshare(int flags)
 {
-	int r = WREAL(unshare)(flags), e = errno;
+	int r = WREAL(unshare)(flags);
 
-	if (r == 0 && (flags & CLONE_NEWNS) && wconn_on())
-		wconn_warn(AB_WARN_MOUNT_NS, "unshare", 7);
-	errno = e;
+	wproc_newns(r == 0, (unsigned)flags, "unshare");
 	return r;
 }
 
@@ -277,7 +284,7 @@ WHOOK int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	va_list ap;
 	pid_t *ptid, *ctid;
 	void *tls;
-	int r, e;
+	int r;
 
 	va_start(ap, arg);
 	ptid = va_arg(ap, pid_t *);
@@ -285,10 +292,7 @@ WHOOK int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	ctid = va_arg(ap, pid_t *);
 	va_end(ap);
 	r = WREAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
-	e = errno;
-	if (r > 0 && (flags & CLONE_NEWNS) && wconn_on())
-		wconn_warn(AB_WARN_MOUNT_NS, "clone", 5);
-	errno = e;
+	wproc_newns(r > 0, (unsigned)flags, "clone");
 	return r;
 }
 

@@ -45,19 +45,13 @@ static long wsys_real(long nr, const long a[6])
 static long wsys_clone(long nr, const long a[6])
 {
 	long r = wsys_real(nr, a);
-	int e = errno;
 	unsigned long long flags = (unsigned long)a[0];
 
 #ifdef SYS_clone3
 	if (nr == SYS_clone3)
 		flags = r > 0 && a[0] ? *(const unsigned long long *)a[0] : 0;
 #endif
-	if (r > 0 && (flags & CLONE_NEWNS) && wconn_on()) {
-		static const char what[] = "clone by syscall()";
-
-		wconn_warn(AB_WARN_MOUNT_NS, what, sizeof what - 1);
-	}
-	errno = e;
+	wproc_newns(r > 0, flags, "clone by syscall()");
 	return r;
 }
 

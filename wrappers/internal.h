@@ -119,11 +119,10 @@ int wconn_exec_sync(void);
  * after such reads only costs a round trip (wfile_report). */
 void wconn_note_use(int use);
 
-/* Around the record of a noted read: done 0 before it is sent (an exit from a signal
- * handler meanwhile waits), 1 after, which times it for the watermark test at exit (a
- * process that only read files of the build, long enough ago that the collector has
+/* After the record of a noted read went out: its time, for the watermark test at exit
+ * (a process that only read files of the build, long enough ago that the collector has
  * processed them, exits without waiting: make and cmake, mostly). */
-void wconn_note_sent(int done);
+void wconn_note_sent(void);
 
 /* Resolve the real (next) definition of name, caching it in *slot.  NULL if absent. */
 void *wreal_sym(void **slot, const char *name);
@@ -247,6 +246,11 @@ long wsys(long nr, ...);
 
 /* Report an open (of any kind) that returned ret: an fd, or -1 with errno err. */
 void wfile_opened(int dirfd, const char *path, int flags, int ret, int err);
+
+/* hooks_proc.c: when a call that worked (ok) had CLONE_NEWNS in flags (unshare, clone, by
+ * name or by number), says that the process now names files by a mount namespace of its
+ * own, where "what" did it (AB_WARN_MOUNT_NS).  Keeps errno. */
+void wproc_newns(int ok, unsigned long long flags, const char *what);
 
 /* ---- init hooks (called from the constructor to resolve real functions eagerly) ------- */
 void wexec_init(void);

@@ -64,20 +64,17 @@ struct server {
 	int accepted, short_read;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int64_t now_ms(void)
+{
+	return (int64_t)(now_ns() / 1000000);
 }
 
 /* Every record whose send was complete by t has been processed: say so to the processes
