@@ -483,12 +483,25 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	errno = e;
 }
 
-/* Selected environment variables sent in AB_EV_ENV. */
-static const char *const wconn_envnames[] = {
-	"PATH", "CC", "CXX", "CPP", "LD", "AR", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS",
-	"LDLIBS", "MAKEFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LIBRARY_PATH", "CPATH",
-	"C_INCLUDE_PATH", "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "DEB_BUILD_OPTIONS",
-	"DEB_HOST_ARCH", "CCACHE_DIR",
+/* Selected environment variables sent in AB_EV_ENV, with their lengths (the loop below runs
+ * over every variable of every process: comparing lengths first keeps it cheap). */
+#define WCONN_ENVNAME(n) { n, sizeof n - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} wconn_envnames[] = {
+	WCONN_ENVNAME("PATH"),		 WCONN_ENVNAME("CC"),
+	WCONN_ENVNAME("CXX"),		 WCONN_ENVNAME("CPP"),
+	WCONN_ENVNAME("LD"),		 WCONN_ENVNAME("AR"),
+	WCONN_ENVNAME("CFLAGS"),	 WCONN_ENVNAME("CXXFLAGS"),
+	WCONN_ENVNAME("CPPFLAGS"),	 WCONN_ENVNAME("LDFLAGS"),
+	WCONN_ENVNAME("LDLIBS"),	 WCONN_ENVNAME("MAKEFLAGS"),
+	WCONN_ENVNAME("PKG_CONFIG_PATH"), WCONN_ENVNAME("LD_LIBRARY_PATH"),
+	WCONN_ENVNAME("LIBRARY_PATH"),	 WCONN_ENVNAME("CPATH"),
+	WCONN_ENVNAME("C_INCLUDE_PATH"), WCONN_ENVNAME("SOURCE_DATE_EPOCH"),
+	WCONN_ENVNAME("LANG"),		 WCONN_ENVNAME("LC_ALL"),
+	WCONN_ENVNAME("DEB_BUILD_OPTIONS"), WCONN_ENVNAME("DEB_HOST_ARCH"),
+	WCONN_ENVNAME("CCACHE_DIR"),
 };
 
 /* Send AB_EV_ENV with the selected "NAME=value" entries of environ. */
@@ -507,9 +520,10 @@ static void wconn_send_env(void)
 			continue;
 		len = (size_t)(eq - *e);
 		for (i = 0; i < nn; i++) {
-			if (strlen(wconn_envnames[i]) == len && !memcmp(*e, wconn_envnames[i], len)) {
+			if (wconn_envnames[i].len == len &&
+			    !memcmp(*e, wconn_envnames[i].name, len)) {
 				s[body.count].p = *e;
-				s[body.count++].len = strlen(*e);
+				s[body.count++].len = len + 1 + strlen(eq + 1);
 				break;
 			}
 		}
