@@ -28,6 +28,10 @@ struct hashcache {
 /* Fills key from a struct stat. */
 void hc_key_from_stat(struct hc_key *k, const struct stat *st);
 
+/* Whether a file with identity now still has the content it had with identity was: the
+ * same identity, or only the change time moved on (a chmod, a new link or name). */
+int hc_key_same_content(const struct hc_key *was, const struct hc_key *now);
+
 /* Result of hashcache_get(). */
 enum hc_status { HC_OK, HC_CHANGED, HC_VANISHED, HC_UNREADABLE, HC_DIR };
 

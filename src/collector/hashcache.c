@@ -42,7 +42,7 @@ static int key_eq(const struct hc_key *a, const struct hc_key *b)
  * the same, or only the change time moved on (chmod, chown, a new link or name: the
  * metadata changed; a write would have moved the modification time too, as it does
  * whenever it moves the change time). */
-static int key_same_content(const struct hc_key *was, const struct hc_key *now)
+int hc_key_same_content(const struct hc_key *was, const struct hc_key *now)
 {
 	return now->dev == was->dev && now->ino == was->ino && now->size == was->size &&
 	       now->mtime_ns == was->mtime_ns && now->ctime_ns >= was->ctime_ns;
@@ -57,7 +57,7 @@ static struct hc_entry *lookup(struct hashcache *hc, const struct hc_key *k)
 	for (struct hc_entry *e = u64map_get(&hc->map, key_hash(k)); e; e = e->next) {
 		if (key_eq(&e->key, k))
 			return e;
-		if (!same && key_same_content(&e->key, k))
+		if (!same && hc_key_same_content(&e->key, k))
 			same = e;
 	}
 	return same;
@@ -144,7 +144,7 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 	insert(hc, &now, &h);
 	if (hc->persist && hashstore_eligible(path))
 		persist(hc, path, &now, &h);
-	if (want && !key_same_content(&want_copy, &now))
+	if (want && !hc_key_same_content(&want_copy, &now))
 		return HC_CHANGED;
 	*out = h;
 	return HC_OK;

@@ -61,6 +61,7 @@ struct read_job {
 struct vanished {
 	int64_t process_id; /* the writer (gone) or the reader (changed) */
 	int changed; /* 0: gone; 1: changed between use and hashing */
+	int late;    /* changed: the path's written version was hashed after this read */
 	struct vanished *next;
 	char path[];
 };
@@ -70,6 +71,8 @@ struct pathinfo {
 	int64_t vseq;
 	int64_t cur_vid;
 	char sha256[HASH_HEX_SHA256]; /* of cur_vid; "" if not hashed */
+	struct hc_key key;	      /* the identity cur_vid was hashed with */
+	int64_t writer;		      /* the process that wrote cur_vid (0: not written) */
 };
 
 struct collector {

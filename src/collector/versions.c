@@ -298,10 +298,11 @@ static const char *state_name(enum hc_status s)
 	}
 }
 
-/* Adds a version row for canon with hash h (or state s when not HC_OK). */
+/* Adds a version row for canon with hash h (or state s when not HC_OK).  late: see
+ * struct vanished. */
 static int64_t add_version(struct collector *c, struct pathinfo *pi, const char *canon,
 			   enum hc_status s, const struct hash_result *h, const struct hc_key *k,
-			   const char *origin, int64_t writer_id)
+			   const char *origin, int64_t writer_id, int late)
 {
 	struct store_version v = {
 		.build_id = c->build_id,
@@ -336,11 +337,14 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 	pi->vseq++;
 	pi->cur_vid = id;
 	strcpy(pi->sha256, s == HC_OK ? h->sha256 : "");
+	pi->key = k ? *k : (struct hc_key){ 0 };
+	pi->writer = strcmp(origin, "written") == 0 ? writer_id : 0;
 	c->stats.versions++;
 	if (s == HC_VANISHED || s == HC_CHANGED) {
 		struct vanished *gone = malloc(sizeof(*gone) + strlen(canon) + 1);
 		if (gone) {
 			gone->changed = s == HC_CHANGED;
+			gone->late = late;
 			gone->process_id = writer_id;
 			strcpy(gone->path, canon);
 			gone->next = c->vanished;
@@ -379,12 +383,19 @@ int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *w
 		return 0;
 	if (s == HC_OK && pi->cur_vid && strcmp(pi->sha256, h.sha256) == 0)
 		return pi->cur_vid;
+	/* changed since the reader saw it, into the very content the path's last written
+	 * version was hashed with: that hash was taken after this read (the eBPF backend
+	 * cannot make a writer wait: ar's archive, rewritten in place by ranlib before the
+	 * collector got to ar's exit), so what the reader read was never hashed, and what
+	 * its writer made may not be that version either */
+	int late = s == HC_CHANGED && pi->writer && pi->writer != reader_id && pi->sha256[0] &&
+		   hc_key_same_content(&pi->key, &found);
 	if (s != HC_OK && want)
 		found = *want;
 	c->stats.inputs++;
 	/* content no traced process wrote: there before the build, or changed behind us */
-	return add_version(c, pi, canon, s, &h, &found,
-			   pi->vseq ? "external" : "preexisting", s == HC_CHANGED ? reader_id : 0);
+	return add_version(c, pi, canon, s, &h, &found, pi->vseq ? "external" : "preexisting",
+			   s == HC_CHANGED ? reader_id : 0, late);
 }
 
 int64_t vers_new(struct collector *c, const char *canon, const char *origin,
@@ -402,7 +413,7 @@ int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 		return 0;
 	if (strcmp(origin, "written") == 0)
 		c->stats.outputs++;
-	return add_version(c, pi, canon, s, &h, &found, origin, writer_id);
+	return add_version(c, pi, canon, s, &h, &found, origin, writer_id, 0);
 }
 
 /* A pending write whose file is gone although a hashed version of it exists: a temporary
@@ -491,8 +502,10 @@ void vers_judge_vanished(struct collector *c)
 		rewrote_key(key, sizeof(key), v->process_id, v->path);
 		if (!v->changed && strmap_get(&c->removed, v->path)) {
 			c->stats.temporaries++;
-		} else if (v->changed && v->process_id && strmap_get(&c->rewrote, key)) {
-			/* it read its own file, then rewrote it: the change is its own */
+		} else if (v->changed && !v->late && v->process_id &&
+			   strmap_get(&c->rewrote, key)) {
+			/* it read its own file, then rewrote it: the change is its own (unless
+			 * the version before its rewrite was never hashed: v->late) */
 		} else {
 			c->stats.warnings++;
 			store_incomplete_add(c->st, c->build_id, v->process_id,
