@@ -75,10 +75,15 @@ static void image_end(struct collector *c, struct image *img, const char *how, i
 	if (argv.len && argv.p[argv.len - 1] == '\0') /* the last argument's terminator */
 		argv.len--;
 	img->argv_stored = 1;
-	/* preload: an image that exec'd keeps what it opened for writing: the image it
-	 * becomes writes through the same descriptors (`cmd > out`) and, told by the
-	 * interposer (AB_ENV_SYNC), waits at its exit until they are hashed (take_writes) */
-	if (!(img->exec_pending && strcmp(how, "exec") == 0 && strcmp(c->source, "preload") == 0))
+	/* an image that exec'd keeps what it opened for writing: the image it becomes writes
+	 * through the same descriptors (`cmd > out`), and its exit hashes them (take_writes).
+	 * preload: all of it, and the interposer tells the new image (AB_ENV_SYNC) to wait at
+	 * its exit until they are hashed; ebpf: what the exec left open (nothing can wait
+	 * there, but hashing at the exec would take the file before cmd wrote it) */
+	if (strcmp(how, "exec") == 0 && strcmp(c->source, "ebpf") == 0)
+		vers_flush_writes_at_exec(c, img);
+	else if (!(img->exec_pending && strcmp(how, "exec") == 0 &&
+		   strcmp(c->source, "preload") == 0))
 		vers_flush_writes(c, img);
 	if (img->exit_set) {
 		status = img->exit_status;

@@ -1,4 +1,5 @@
 /* fileops.c - one file operation record -> a file_events row and its version. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ static const char *nonempty(const struct decoded *d, unsigned i)
 
 /* Remembers that img wrote canon in event event_id; hashed when img ends. */
 static void add_pending(struct collector *c, struct image *img, const char *canon,
-			int64_t event_id, uint64_t ts_ns)
+			int64_t event_id, uint64_t ts_ns, int survives_exec)
 {
 	struct pending_write *w = malloc(sizeof(*w));
 
@@ -30,6 +31,7 @@ static void add_pending(struct collector *c, struct image *img, const char *cano
 	}
 	w->event_id = event_id;
 	w->ts_ns = ts_ns;
+	w->survives_exec = survives_exec;
 	w->next = img->writes;
 	img->writes = w;
 	strmap_put(&c->writers, canon, img);
@@ -164,5 +166,6 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 		collector_defer_read(c, id, img->id, canon, wantp);
 	if (ok && canon && (f->op == AB_OP_OPEN || f->op == AB_OP_TRUNCATE) &&
 	    strcmp(access, "write") == 0)
-		add_pending(c, img, canon, id, d->hdr.ts_ns);
+		add_pending(c, img, canon, id, d->hdr.ts_ns,
+			    f->op == AB_OP_OPEN && !(f->oflags & O_CLOEXEC));
 }

@@ -14,6 +14,7 @@ struct pending_write {
 	char *path; /* canonical path (version key) */
 	int64_t event_id;
 	uint64_t ts_ns; /* when the writer's record of the open was made (its clock) */
+	int survives_exec; /* opened without O_CLOEXEC: an exec'd image writes through it too */
 	struct pending_write *next;
 };
 
@@ -139,6 +140,11 @@ int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 
 /* Hashes every file img wrote and links its write events to the new versions. */
 void vers_flush_writes(struct collector *c, struct image *img);
+
+/* The same for an image that exec'd (eBPF), but for the files it still writes through a
+ * descriptor the exec leaves open: those stay pending, for the image it becomes
+ * (`cmd > out`: a shell's child opens out, then execs cmd, which writes it). */
+void vers_flush_writes_at_exec(struct collector *c, struct image *img);
 
 /* Flushes the pending write of canon in any live image (rename/unlink of a file that is
  * still open for writing elsewhere is rare; its writer has normally closed it), unless

@@ -460,6 +460,30 @@ void vers_flush_writes(struct collector *c, struct image *img)
 	}
 }
 
+/* Whether img still writes path through a descriptor an exec leaves open. */
+static int survives_exec(const struct image *img, const char *path)
+{
+	for (const struct pending_write *w = img->writes; w; w = w->next)
+		if (w->survives_exec && !strcmp(w->path, path))
+			return 1;
+	return 0;
+}
+
+void vers_flush_writes_at_exec(struct collector *c, struct image *img)
+{
+	for (;;) {
+		const struct pending_write *w = img->writes;
+		char *p;
+
+		while (w && survives_exec(img, w->path))
+			w = w->next;
+		if (!w || !(p = strdup(w->path)))
+			return;
+		flush_one(c, img, p);
+		free(p);
+	}
+}
+
 void vers_flush_path(struct collector *c, const char *canon, uint64_t before_ns)
 {
 	struct image *img = strmap_get(&c->writers, canon);
