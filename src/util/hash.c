@@ -90,7 +90,10 @@ int hash_fd(int fd, const struct stat *st, struct hash_result *out)
 	if (rc)
 		return rc;
 	while (off < size) {
-		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+		/* never past the size the length prefix was made for: a file that grows while
+		 * we read must fail the check below, not be hashed beyond it */
+		size_t want = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+		ssize_t n = pread(fd, buf, want, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asbuilt/hash.h"
@@ -56,6 +57,30 @@ Test(hash, file_equals_buffer_and_large_files_stream)
 	cr_assert_str_eq(a.sha256, b.sha256);
 	cr_assert_str_eq(a.gitoid_sha1, b.gitoid_sha1);
 	cr_assert_eq(b.size, n);
+	unlink(path);
+	free(buf);
+}
+
+/* A file that grew after its size was taken (the next writer appending while the
+ * collector hashes): hash_fd reads no further than that size and then fails, where it
+ * once read on to the end and hashed more bytes than the size its result gave. */
+Test(hash, file_grown_since_its_size_was_taken_fails)
+{
+	char path[] = "/tmp/asbuilt-hash-XXXXXX";
+	int fd = mkstemp(path);
+	size_t n = (1 << 17) + 100;
+	char *buf = calloc(1, n);
+	struct hash_result h;
+	struct stat st;
+
+	cr_assert(write(fd, buf, n) == (ssize_t)n);
+	cr_assert_eq(fstat(fd, &st), 0);
+	st.st_size -= 60; /* as taken before the last 60 bytes were appended */
+	cr_assert_eq(hash_fd(fd, &st, &h), -EIO);
+	st.st_size += 60;
+	cr_assert_eq(hash_fd(fd, &st, &h), 0);
+	cr_assert_eq(h.size, n);
+	close(fd);
 	unlink(path);
 	free(buf);
 }
