@@ -243,6 +243,11 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 		cli_err("note: %llu temporary files were deleted by the build before they could be "
 			"hashed (file_versions.state = 'vanished')",
 			(unsigned long long)res.stats.temporaries);
+	if (!o->quiet && res.stats.superseded)
+		cli_err("note: %llu written versions were being changed by the next writer of the "
+			"same file when they were hashed; no step read them (file_versions.state = "
+			"'changed')",
+			(unsigned long long)res.stats.superseded);
 	if (!o->quiet)
 		fprintf(stderr,
 			"asbuilt: build %lld recorded in %s: %llu processes, %llu inputs, "

@@ -63,6 +63,8 @@ struct vanished {
 	int64_t process_id; /* the writer (gone) or the reader (changed) */
 	int changed; /* 0: gone; 1: changed between use and hashing */
 	int late;    /* changed: the path's written version was hashed after this read */
+	int written; /* a version its writer made (not a read) */
+	int64_t vseq; /* of the version */
 	struct vanished *next;
 	char path[];
 };
@@ -162,8 +164,10 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon);
 
 /* Turns the versions that could not be hashed into incomplete rows unless the build itself
  * explains them: a temporary that the build wrote and deleted (state 'vanished', counted
- * in stats.temporaries), or a file a process read and then rewrote itself (cmake's
- * configure_file compares, then writes: state 'changed'). */
+ * in stats.temporaries), a file a process read and then rewrote itself (cmake's
+ * configure_file compares, then writes: state 'changed'), or a written version that the
+ * next writer was already changing when it was hashed (eBPF: configure's `cat >>file`,
+ * one process after the other; state 'changed', counted in stats.superseded). */
 void vers_judge_vanished(struct collector *c);
 
 /* Frees the path tables. */

@@ -345,6 +345,8 @@ static int64_t add_version(struct collector *c, struct pathinfo *pi, const char 
 		if (gone) {
 			gone->changed = s == HC_CHANGED;
 			gone->late = late;
+			gone->written = strcmp(origin, "written") == 0;
+			gone->vseq = pi->vseq;
 			gone->process_id = writer_id;
 			strcpy(gone->path, canon);
 			gone->next = c->vanished;
@@ -519,6 +521,7 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
 void vers_judge_vanished(struct collector *c)
 {
 	char key[PATH_MAX + 32];
+	const struct pathinfo *pi;
 
 	while (c->vanished) {
 		struct vanished *v = c->vanished;
@@ -526,7 +529,13 @@ void vers_judge_vanished(struct collector *c)
 		rewrote_key(key, sizeof(key), v->process_id, v->path);
 		if (!v->changed && strmap_get(&c->removed, v->path)) {
 			c->stats.temporaries++;
-		} else if (v->changed && !v->late && v->process_id &&
+		} else if (v->changed && v->written && (pi = strmap_get(&c->paths, v->path)) &&
+			   pi->vseq > v->vseq) {
+			/* still being changed by the next writer when hashed, and that one's
+			 * version came after: no step read this one (a read is taken by its
+			 * hash; one that found the file changing says so itself) */
+			c->stats.superseded++;
+		} else if (v->changed && !v->written && !v->late && v->process_id &&
 			   strmap_get(&c->rewrote, key)) {
 			/* it read its own file, then rewrote it: the change is its own (unless
 			 * the version before its rewrite was never hashed: v->late) */

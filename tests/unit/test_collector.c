@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,82 @@ Test(collector, rewrite_after_a_late_hashed_write_is_flagged)
 	cr_assert_eq(collector_finish(col), 0);
 	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 	cr_assert_str_eq(q("SELECT detail FROM incomplete"), a);
+}
+
+/* Appends to a file until told to stop: the next writer of a file, already at work while
+ * the collector hashes the previous writer's version (eBPF cannot make that one wait). */
+struct appender {
+	const char *path;
+	volatile int stop;
+};
+
+static void *append_loop(void *arg)
+{
+	struct appender *a = arg;
+	int fd = open(a->path, O_WRONLY | O_APPEND);
+
+	while (fd >= 0 && !a->stop) {
+		if (write(fd, "more\n", 5) != 5)
+			break;
+		usleep(20);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Writes path (8 MB: long enough to hash that the appender gets in), then feeds the exit of
+ * its writer (pid 10) while an appender runs: that version is 'changed'. */
+static void written_while_appended(const char *path)
+{
+	static char big[1 << 20];
+	struct appender a = { .path = path };
+	pthread_t t;
+	FILE *f = fopen(path, "w");
+
+	memset(big, 'x', sizeof(big));
+	for (int i = 0; i < 8; i++)
+		fwrite(big, 1, sizeof(big), f);
+	fclose(f);
+	feed_proc(10, 1, "/usr/bin/cat", 100);
+	feed_open(10, path, 1, 100);
+	cr_assert_eq(pthread_create(&t, NULL, append_loop, &a), 0);
+	usleep(2000);
+	collector_conn_closed(col, 100);
+	a.stop = 1;
+	pthread_join(t, NULL);
+	cr_assert_str_eq(q("SELECT state FROM file_versions"), "changed");
+}
+
+/* configure's `cat >>file` one process after the other, under eBPF: the next writer was
+ * already appending when the collector hashed the previous one's version.  No step read
+ * that version (a read is taken by its hash); the next writer's version follows it, so the
+ * record stays complete.  Without a later version the content written is lost: flagged. */
+Test(collector, written_version_superseded_while_hashed)
+{
+	char f[128];
+	struct collector_stats stats;
+
+	snprintf(f, sizeof(f), "%s/confdefs.h", dir);
+	written_while_appended(f);
+	feed_proc(11, 1, "/usr/bin/cat", 101);
+	feed_open(11, f, 1, 101);
+	collector_conn_closed(col, 101);
+	cr_assert_eq(collector_finish(col), 0);
+	collector_get_stats(col, &stats);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
+	cr_assert_eq(stats.superseded, 1);
+	cr_assert_str_eq(q("SELECT group_concat(state, ',') FROM file_versions"), "changed,ok");
+}
+
+Test(collector, written_version_changing_when_hashed_and_last_is_flagged)
+{
+	char f[128];
+
+	snprintf(f, sizeof(f), "%s/out.txt", dir);
+	written_while_appended(f);
+	cr_assert_eq(collector_finish(col), 0);
+	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 }
 
 Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
