@@ -21,8 +21,8 @@ struct collector_stats {
 	uint64_t bytes_hashed, warnings, lost;
 	uint64_t inputs, outputs; /* distinct versions read / written */
 	uint64_t temporaries; /* files the build wrote and deleted before they were hashed */
-	/* written versions that a later writer of the same file was already changing when
-	 * they were hashed (eBPF: nothing makes the first writer wait) */
+	/* written versions hashed only after a later writer of the same file had begun
+	 * (eBPF: nothing makes the first writer wait): their hashes withheld */
 	uint64_t superseded;
 	uint64_t cached; /* hashes taken from the persistent hash cache (hashstore.h) */
 };

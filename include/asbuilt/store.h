@@ -117,5 +117,8 @@ int64_t store_event_add(struct store *st, const struct store_event *e);
 int store_event_set_version(struct store *st, int64_t event_id, int64_t version_id);
 
 int64_t store_version_add(struct store *st, const struct store_version *v);
+/* Takes a version's hashes back (state 'changed'): they turned out to be of a later
+ * content than the version's. */
+int store_version_withhold(struct store *st, int64_t id);
 
 #endif /* ASBUILT_STORE_H */

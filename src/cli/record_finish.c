@@ -244,9 +244,9 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 			"hashed (file_versions.state = 'vanished')",
 			(unsigned long long)res.stats.temporaries);
 	if (!o->quiet && res.stats.superseded)
-		cli_err("note: %llu written versions were being changed by the next writer of the "
-			"same file when they were hashed; no step read them (file_versions.state = "
-			"'changed')",
+		cli_err("note: %llu written versions were hashed only after the next writer of the "
+			"same file had begun, so their hashes are withheld; that writer's version "
+			"follows each (file_versions.state = 'changed')",
 			(unsigned long long)res.stats.superseded);
 	if (!o->quiet)
 		fprintf(stderr,

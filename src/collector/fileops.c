@@ -165,7 +165,10 @@ void collector_file_event(struct collector *c, struct image *img, const struct d
 	if (defer)
 		collector_defer_read(c, id, img->id, canon, wantp);
 	if (ok && canon && (f->op == AB_OP_OPEN || f->op == AB_OP_TRUNCATE) &&
-	    strcmp(access, "write") == 0)
+	    strcmp(access, "write") == 0) {
+		if (wantp)
+			vers_write_opened(c, canon, wantp, img->id);
 		add_pending(c, img, canon, id, d->hdr.ts_ns,
 			    f->op == AB_OP_OPEN && !(f->oflags & O_CLOEXEC));
+	}
 }

@@ -140,6 +140,15 @@ int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *w
 int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 		 int64_t writer_id);
 
+/* opener opened canon for writing and saw identity seen (after any truncation).  When the
+ * path's last written version, another process's, was hashed from a content that came
+ * later (a later change time), that hash was taken after this open: it may hold what
+ * opener wrote, not what its own writer left (eBPF: configure's `cat >>confdefs.h`, one
+ * process after the other, the collector behind).  Its hashes are taken back (state
+ * 'changed'); opener's version follows it, so it is counted in stats.superseded. */
+void vers_write_opened(struct collector *c, const char *canon, const struct hc_key *seen,
+		       int64_t opener);
+
 /* Hashes every file img wrote and links its write events to the new versions. */
 void vers_flush_writes(struct collector *c, struct image *img);
 

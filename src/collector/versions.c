@@ -400,6 +400,20 @@ int64_t vers_read(struct collector *c, const char *canon, const struct hc_key *w
 			   s == HC_CHANGED ? reader_id : 0, late);
 }
 
+void vers_write_opened(struct collector *c, const char *canon, const struct hc_key *seen,
+		       int64_t opener)
+{
+	struct pathinfo *pi = strmap_get(&c->paths, canon);
+
+	if (!pi || !pi->cur_vid || !pi->writer || pi->writer == opener || !pi->sha256[0] ||
+	    pi->key.ctime_ns <= seen->ctime_ns || hc_key_same_content(&pi->key, seen))
+		return;
+	if (store_version_withhold(c->st, pi->cur_vid))
+		c->db_failed = 1;
+	pi->sha256[0] = '\0';
+	c->stats.superseded++;
+}
+
 int64_t vers_new(struct collector *c, const char *canon, const char *origin,
 		 int64_t writer_id)
 {

@@ -26,6 +26,7 @@ enum stmt_id {
 	S_EVENT_ADD,
 	S_EVENT_VERSION,
 	S_VERSION_ADD,
+	S_VERSION_WITHHOLD,
 	S_COUNT
 };
 
@@ -56,6 +57,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_VERSION_ADD] = "INSERT INTO file_versions (build_id, path, vseq, sha256, gitoid_sha1,"
 			  " gitoid_sha256, size, dev, ino, mtime_ns, ctime_ns, origin,"
 			  " writer_id, state, sha1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_VERSION_WITHHOLD] = "UPDATE file_versions SET state='changed', sha256=NULL, sha1=NULL,"
+			       " gitoid_sha1=NULL, gitoid_sha256=NULL WHERE id=?",
 };
 
 #define STORE_EXTRA_MAX 48
@@ -506,4 +509,10 @@ int64_t store_version_add(struct store *st, const struct store_version *v)
 	bind_str(s, 14, v->state);
 	bind_str(s, 15, v->sha1);
 	return run_insert(st, S_VERSION_ADD);
+}
+
+int store_version_withhold(struct store *st, int64_t id)
+{
+	sqlite3_bind_int64(st->stmt[S_VERSION_WITHHOLD], 1, id);
+	return run(st, S_VERSION_WITHHOLD);
 }

@@ -490,6 +490,63 @@ Test(collector, written_version_changing_when_hashed_and_last_is_flagged)
 	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 }
 
+/* A write open of path by pid, with the identity the opener saw given (not taken now). */
+static void feed_write_open_seen(unsigned pid, const char *path, uint64_t conn,
+				 const struct stat *seen)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT | AB_F_WRITE,
+			     .oflags = O_WRONLY | O_APPEND };
+
+	f.dev = seen->st_dev;
+	f.ino = seen->st_ino;
+	f.size = (uint64_t)seen->st_size;
+	f.mtime_ns = seen->st_mtim.tv_sec * 1000000000LL + seen->st_mtim.tv_nsec;
+	f.ctime_ns = seen->st_ctim.tv_sec * 1000000000LL + seen->st_ctim.tv_nsec;
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	rec_str(&r, strrchr(path, '/') + 1);
+	rec_str(&r, path);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+/* configure's `cat >>confdefs.h`, one process after the other, under eBPF: the second had
+ * opened the file and appended to it before the collector took the first one's exit, so
+ * the first one's version was hashed with the second one's line in it.  The second one's
+ * open saw an older content (an earlier change time) than that hash was taken from: the
+ * first version's hashes are taken back; the second version has the content. */
+Test(collector, version_hashed_after_the_next_writer_opened_is_withheld)
+{
+	char f[128], want[256];
+	struct stat seen;
+	struct collector_stats stats;
+
+	snprintf(f, sizeof(f), "%s/confdefs.h", dir);
+	write_file(f, "#define A 1\n");
+	cr_assert_eq(stat(f, &seen), 0); /* what the second writer's open saw */
+	usleep(10000);
+	write_file(f, "#define A 1\n#define B 1\n"); /* its append, before the hash */
+	feed_proc(10, 1, "/usr/bin/cat", 100);
+	feed_open(10, f, 1, 100);
+	collector_conn_closed(col, 100);
+	feed_proc(11, 1, "/usr/bin/cat", 101);
+	feed_write_open_seen(11, f, 101, &seen);
+	collector_conn_closed(col, 101);
+	/* hashed before the next writer opened it (the interposer's writer waits): kept */
+	feed_proc(12, 1, "/usr/bin/cat", 102);
+	cr_assert_eq(stat(f, &seen), 0);
+	feed_write_open_seen(12, f, 102, &seen);
+	collector_conn_closed(col, 102);
+	cr_assert_eq(collector_finish(col), 0);
+	collector_get_stats(col, &stats);
+	snprintf(want, sizeof(want), "1 changed NULL|2 ok %s|3 ok %s",
+		 sha("#define A 1\n#define B 1\n"), sha("#define A 1\n#define B 1\n"));
+	cr_assert_str_eq(q("SELECT vseq || ' ' || state || ' ' || coalesce(sha256, 'NULL')"
+			   " FROM file_versions ORDER BY vseq"),
+			 want);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
+	cr_assert_eq(stats.superseded, 1);
+}
+
 Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
 {
 	struct recbuf r;
