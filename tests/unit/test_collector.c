@@ -574,6 +574,48 @@ Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
  * event of the image that exec'd it, so that the compiler is one of its step's tools as
  * under the interposer (found by tests/realworld: ebpf SBOMs had no BUILD_TOOL_OF).  The
  * interposer's images get none from their process record (it sends the exec record). */
+/* An open for writing by pid (identity taken now), with open(2) flags oflags. */
+static void feed_write_open_flags(unsigned pid, const char *path, uint64_t conn, unsigned oflags)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_WRITE, .oflags = oflags };
+
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	rec_str(&r, strrchr(path, '/') + 1);
+	rec_str(&r, path);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
+
+/* eBPF, `cmd > out`: the shell's child opens out (the descriptor survives the exec) and
+ * execs cmd, which writes it; a file opened close-on-exec was done with before the exec.
+ * The first is hashed at cmd's end, as cmd's; the second at the exec, as the child's
+ * (tests/e2e/t0210 does it for real). */
+Test(collector, ebpf_exec_keeps_the_writes_the_exec_leaves_open)
+{
+	char out[128], log[128], want[512];
+
+	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	snprintf(log, sizeof(log), "%s/cloexec.txt", dir);
+	cr_assert_eq(collector_finish(col), 0);
+	collector_free(col);
+	col = NULL;
+	cr_assert_eq(collector_new(st, 1, "ebpf", &col), 0);
+	feed_proc(20, 1, "/usr/bin/dash", 0);
+	write_file(out, "");
+	feed_write_open_flags(20, out, 0, O_WRONLY | O_CREAT | O_TRUNC);
+	write_file(log, "written before the exec\n");
+	feed_write_open_flags(20, log, 0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
+	feed_proc(20, 1, "/usr/bin/cat", 0); /* the exec */
+	write_file(log, "changed after the exec\n");
+	write_file(out, "cat's output\n");
+	cr_assert_eq(collector_finish(col), 0);
+	snprintf(want, sizeof(want), "%s/cloexec.txt %s /usr/bin/dash|%s/out.txt %s /usr/bin/cat",
+		 dir, sha("written before the exec\n"), dir, sha("cat's output\n"));
+	cr_assert_str_eq(q("SELECT v.path || ' ' || v.sha256 || ' ' || p.exe FROM file_versions v"
+			   " JOIN processes p ON p.id = v.writer_id ORDER BY v.path"),
+			 want);
+}
+
 Test(collector, ebpf_exec_becomes_an_exec_event)
 {
 	char tool[128];
