@@ -97,6 +97,28 @@ static void feed_open(unsigned pid, const char *path, int write, uint64_t conn)
 	feed_open_at(pid, path, write, conn, 0);
 }
 
+/* An open of path by pid with the identity the process saw given (not taken now): a
+ * record the collector takes in after the file changed.  A write appends. */
+static void feed_open_seen(unsigned pid, const char *path, uint64_t conn, const struct stat *seen,
+			   int write)
+{
+	struct recbuf r;
+	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT };
+
+	if (write) {
+		f.fflags |= AB_F_WRITE;
+		f.oflags = O_WRONLY | O_APPEND;
+	}
+	f.dev = seen->st_dev;
+	f.ino = seen->st_ino;
+	f.size = (uint64_t)seen->st_size;
+	f.mtime_ns = seen->st_mtim.tv_sec * 1000000000LL + seen->st_mtim.tv_nsec;
+	f.ctime_ns = seen->st_ctim.tv_sec * 1000000000LL + seen->st_ctim.tv_nsec;
+	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
+	rec_str(&r, strrchr(path, '/') + 1);
+	rec_str(&r, path);
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
+}
 /* An unlink of path by pid, its record made at ts_ns. */
 static void feed_unlink_at(unsigned pid, const char *path, uint64_t conn, uint64_t ts_ns)
 {
@@ -384,18 +406,11 @@ Test(collector, own_rewrite_after_read_is_explained)
 Test(collector, rewrite_after_a_late_hashed_write_is_flagged)
 {
 	char a[128];
-	struct recbuf r;
-	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT };
-	struct stat sb;
+	struct stat seen;
 
 	snprintf(a, sizeof(a), "%s/lib.a", dir);
 	write_file(a, "!<arch>\nar's members\n");
-	cr_assert_eq(stat(a, &sb), 0); /* what ranlib saw at its open */
-	f.dev = sb.st_dev;
-	f.ino = sb.st_ino;
-	f.size = (uint64_t)sb.st_size;
-	f.mtime_ns = sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	f.ctime_ns = sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
+	cr_assert_eq(stat(a, &seen), 0); /* what ranlib saw at its open */
 	usleep(10000); /* a later modification time on any file system */
 	write_file(a, "!<arch>\nindexed by ranlib, longer\n");
 
@@ -403,10 +418,7 @@ Test(collector, rewrite_after_a_late_hashed_write_is_flagged)
 	feed_open(10, a, 1, 100);
 	collector_conn_closed(col, 100); /* hashes ranlib's content as ar's */
 	feed_proc(11, 1, "/usr/bin/ranlib", 101);
-	rec_begin(&r, AB_EV_FILE, 11, &f, sizeof(f));
-	rec_str(&r, "lib.a");
-	rec_str(&r, a);
-	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 101), 0);
+	feed_open_seen(11, a, 101, &seen, 0);
 	feed_open(11, a, 1, 101); /* ranlib rewrites it */
 	collector_conn_closed(col, 101);
 	cr_assert_eq(collector_finish(col), 0);
@@ -490,25 +502,6 @@ Test(collector, written_version_changing_when_hashed_and_last_is_flagged)
 	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 }
 
-/* A write open of path by pid, with the identity the opener saw given (not taken now). */
-static void feed_write_open_seen(unsigned pid, const char *path, uint64_t conn,
-				 const struct stat *seen)
-{
-	struct recbuf r;
-	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT | AB_F_WRITE,
-			     .oflags = O_WRONLY | O_APPEND };
-
-	f.dev = seen->st_dev;
-	f.ino = seen->st_ino;
-	f.size = (uint64_t)seen->st_size;
-	f.mtime_ns = seen->st_mtim.tv_sec * 1000000000LL + seen->st_mtim.tv_nsec;
-	f.ctime_ns = seen->st_ctim.tv_sec * 1000000000LL + seen->st_ctim.tv_nsec;
-	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
-	rec_str(&r, strrchr(path, '/') + 1);
-	rec_str(&r, path);
-	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
-}
-
 /* configure's `cat >>confdefs.h`, one process after the other, under eBPF: the second had
  * opened the file and appended to it before the collector took the first one's exit, so
  * the first one's version was hashed with the second one's line in it.  The second one's
@@ -529,12 +522,12 @@ Test(collector, version_hashed_after_the_next_writer_opened_is_withheld)
 	feed_open(10, f, 1, 100);
 	collector_conn_closed(col, 100);
 	feed_proc(11, 1, "/usr/bin/cat", 101);
-	feed_write_open_seen(11, f, 101, &seen);
+	feed_open_seen(11, f, 101, &seen, 1);
 	collector_conn_closed(col, 101);
 	/* hashed before the next writer opened it (the interposer's writer waits): kept */
 	feed_proc(12, 1, "/usr/bin/cat", 102);
 	cr_assert_eq(stat(f, &seen), 0);
-	feed_write_open_seen(12, f, 102, &seen);
+	feed_open_seen(12, f, 102, &seen, 1);
 	collector_conn_closed(col, 102);
 	cr_assert_eq(collector_finish(col), 0);
 	collector_get_stats(col, &stats);
