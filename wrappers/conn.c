@@ -485,23 +485,18 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 
 /* Selected environment variables sent in AB_EV_ENV, with their lengths (the loop below runs
  * over every variable of every process: comparing lengths first keeps it cheap). */
-#define WCONN_ENVNAME(n) { n, sizeof n - 1 }
+#define WCONN_ENV(n) { n, sizeof n - 1 }
 static const struct {
 	const char *name;
 	size_t len;
 } wconn_envnames[] = {
-	WCONN_ENVNAME("PATH"),		 WCONN_ENVNAME("CC"),
-	WCONN_ENVNAME("CXX"),		 WCONN_ENVNAME("CPP"),
-	WCONN_ENVNAME("LD"),		 WCONN_ENVNAME("AR"),
-	WCONN_ENVNAME("CFLAGS"),	 WCONN_ENVNAME("CXXFLAGS"),
-	WCONN_ENVNAME("CPPFLAGS"),	 WCONN_ENVNAME("LDFLAGS"),
-	WCONN_ENVNAME("LDLIBS"),	 WCONN_ENVNAME("MAKEFLAGS"),
-	WCONN_ENVNAME("PKG_CONFIG_PATH"), WCONN_ENVNAME("LD_LIBRARY_PATH"),
-	WCONN_ENVNAME("LIBRARY_PATH"),	 WCONN_ENVNAME("CPATH"),
-	WCONN_ENVNAME("C_INCLUDE_PATH"), WCONN_ENVNAME("SOURCE_DATE_EPOCH"),
-	WCONN_ENVNAME("LANG"),		 WCONN_ENVNAME("LC_ALL"),
-	WCONN_ENVNAME("DEB_BUILD_OPTIONS"), WCONN_ENVNAME("DEB_HOST_ARCH"),
-	WCONN_ENVNAME("CCACHE_DIR"),
+	WCONN_ENV("PATH"), WCONN_ENV("CC"), WCONN_ENV("CXX"), WCONN_ENV("CPP"), WCONN_ENV("LD"),
+	WCONN_ENV("AR"), WCONN_ENV("CFLAGS"), WCONN_ENV("CXXFLAGS"), WCONN_ENV("CPPFLAGS"),
+	WCONN_ENV("LDFLAGS"), WCONN_ENV("LDLIBS"), WCONN_ENV("MAKEFLAGS"),
+	WCONN_ENV("PKG_CONFIG_PATH"), WCONN_ENV("LD_LIBRARY_PATH"), WCONN_ENV("LIBRARY_PATH"),
+	WCONN_ENV("CPATH"), WCONN_ENV("C_INCLUDE_PATH"), WCONN_ENV("SOURCE_DATE_EPOCH"),
+	WCONN_ENV("LANG"), WCONN_ENV("LC_ALL"), WCONN_ENV("DEB_BUILD_OPTIONS"),
+	WCONN_ENV("DEB_HOST_ARCH"), WCONN_ENV("CCACHE_DIR"),
 };
 
 /* Send AB_EV_ENV with the selected "NAME=value" entries of environ. */
