@@ -405,15 +405,16 @@ void wconn_note_sent(void)
  * sent by time t (0: unknown, so no); raw syscalls only. */
 static int wconn_read_past(__u64 t)
 {
-	char path[WPATH_BUF + 8];
+	static const char name[] = "/" AB_WATERMARK_NAME;
+	char path[WPATH_BUF + sizeof name];
 	size_t n = strlen(g_dir);
 	__u64 w = 0;
 	long fd, r;
 
-	if (!t || !n || n + 3 > sizeof path)
+	if (!t || !n || n + sizeof name > sizeof path)
 		return 0;
 	memcpy(path, g_dir, n);
-	memcpy(path + n, "/" AB_WATERMARK_NAME, sizeof AB_WATERMARK_NAME + 1);
+	memcpy(path + n, name, sizeof name);
 	fd = wsys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
