@@ -1,20 +1,33 @@
 /*
  * conn.c - state, collector connection and record sending of the interposer.
  *
- * One AF_UNIX SOCK_SEQPACKET connection per process image, made in the constructor.  A fork
- * child is lazy: it connects (and announces itself, AB_PROC_FORKED) only when it first has
+ * One AF_UNIX SOCK_SEQPACKET connection for a whole tree of processes: the first image that
+ * finds none connects, keeps the socket open across fork and exec (not close-on-exec, above
+ * WCONN_FD_MIN) and names it to its children ("ASBUILT_CONN=<fd>:<inode>", put into every
+ * exec'd environment by env.c).  An image whose constructor finds that descriptor still
+ * open on the same socket sends on it: no socket, no connection, no accept per process
+ * (about 60 us of CPU each).  Every record carries its pid, the collector tells processes
+ * apart by it, and one socket keeps the records of the whole tree in the order they were
+ * sent.  Anything else (the variable missing, the descriptor closed or reused by a program
+ * behind the hooks) makes the image connect on its own, as the root does.  The one thing a
+ * shared socket cannot carry is an acknowledgement meant for one process: an exit that must
+ * wait for its files to be hashed (AB_EXIT_SYNC) goes on a connection of its own, made at
+ * that moment, and the collector reads the shared socket up to it first.
+ *
+ * A fork child is lazy: it announces itself (AB_PROC_FORKED) only when it first has
  * something to send, or before it makes children of its own.  Most fork children only exec:
  * when the target loads the interposer, the exec goes unannounced and the new image tells
  * the collector about the fork child instead (AB_ENV_FORKED, AB_PROC_FORK_EXEC), which
- * saves a connection and four records per command a shell or make runs.
+ * saves four records per command a shell or make runs.
  *
  * Every record is one sendmsg whose iovecs point at the caller's bytes: nothing is copied,
  * nothing is allocated, no lock is taken, so sending is safe from threads, signal handlers
  * and vfork children.
  *
  * A vfork (or raw clone) child sees getpid() != g_pid: it sends on the inherited
- * connection with its own pid and changes no global state; the collector treats an unknown
- * pid on a connection as a child of that connection's process.
+ * connection with its own pid, the pid of the process whose memory it shares as the
+ * record's tid, and changes no global state; the collector takes an unknown pid for a
+ * child of the process its tid names.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -27,6 +40,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -47,6 +61,9 @@
 char wconn_env_sock[sizeof AB_ENV_SOCK "=" + WSOCK_MAX];
 char wconn_env_lib[sizeof AB_ENV_LIB "=" + WPATH_BUF];
 char wconn_env_dir[sizeof AB_ENV_DIR "=" + WPATH_BUF];
+/* "ASBUILT_CONN=<fd>:<inode>" while this process holds a connection its children can use,
+ * else "" (the exec hooks put it into the new image's environment) */
+char wconn_env_conn[sizeof AB_ENV_CONN "=" + 48];
 const char *wconn_lib = "";
 
 static int g_enabled;
@@ -97,10 +114,13 @@ void *wreal_sym(void **slot, const char *name)
 }
 
 static void wconn_go_inert(int mark);
+static void wconn_publish(int fd, unsigned long long ino);
 
 int wconn_fd(void)
 {
-	return __atomic_load_n(&g_state, __ATOMIC_RELAXED) == WCONN_ON
+	int st = __atomic_load_n(&g_state, __ATOMIC_RELAXED);
+
+	return st == WCONN_ON || st == WCONN_LAZY || st == WCONN_CONNECTING
 		       ? __atomic_load_n(&g_fd, __ATOMIC_RELAXED)
 		       : -1;
 }
@@ -111,12 +131,14 @@ void wconn_move_fd(void)
 
 	if (getpid() != g_pid)
 		return; /* a vfork child: the number is the parent's too */
-	fd = fcntl(old, F_DUPFD_CLOEXEC, WCONN_FD_MIN);
+	fd = fcntl(old, F_DUPFD, WCONN_FD_MIN);
 	if (fd < 0) {
 		wconn_go_inert(1); /* cannot keep the connection: say so */
 		return;
 	}
 	__atomic_store_n(&g_fd, fd, __ATOMIC_RELAXED);
+	if (wconn_env_conn[0])
+		wconn_publish(fd, 0);
 	wfd_close_real(old);
 }
 
@@ -160,12 +182,57 @@ static void wconn_mark_unreachable(void)
 static void wconn_go_inert(int mark)
 {
 	__atomic_store_n(&g_state, WCONN_INERT, __ATOMIC_RELAXED);
+	wconn_env_conn[0] = '\0'; /* children connect on their own */
 	if (mark)
 		wconn_mark_unreachable();
 }
 
-/* Connect to the collector; returns the fd or -errno.  The fd is close-on-exec. */
-static int wconn_connect(void)
+/* Names fd, the connection this process holds, to the images its children exec
+ * (AB_ENV_CONN); ino 0: asks the kernel.  Without a valid descriptor, names none. */
+static void wconn_publish(int fd, unsigned long long ino)
+{
+	char *o = wconn_env_conn + sizeof AB_ENV_CONN;
+	struct stat sb;
+
+	if (fd >= 0 && !ino && fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		ino = (unsigned long long)sb.st_ino;
+	if (fd < 0 || !ino) {
+		wconn_env_conn[0] = '\0';
+		return;
+	}
+	memcpy(wconn_env_conn, AB_ENV_CONN "=", sizeof AB_ENV_CONN);
+	o += wpath_utoa(o, (unsigned long)fd);
+	*o++ = ':';
+	o += wpath_utoa(o, (unsigned long)ino);
+	*o = '\0';
+}
+
+/* The connection named by "<fd>:<inode>" (AB_ENV_CONN) if that descriptor is open on that
+ * socket in this process, else -1. */
+static int wconn_adopt(const char *v)
+{
+	unsigned long long fd = 0, ino = 0;
+	struct stat sb;
+
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	while (*v >= '0' && *v <= '9' && fd < 1u << 30)
+		fd = fd * 10 + (unsigned)(*v++ - '0');
+	if (*v++ != ':')
+		return -1;
+	while (*v >= '0' && *v <= '9' && ino < 1ull << 60)
+		ino = ino * 10 + (unsigned)(*v++ - '0');
+	if (*v || !ino || fd >= 1u << 30 || fstat((int)fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) ||
+	    (unsigned long long)sb.st_ino != ino)
+		return -1;
+	wconn_publish((int)fd, ino);
+	return (int)fd;
+}
+
+/* Connect to the collector; returns the fd or -errno.  shared: a connection for this
+ * process and its children (moved above WCONN_FD_MIN, left open across exec, named to
+ * them); else one for this process alone, close-on-exec. */
+static int wconn_connect(int shared)
 {
 	struct sockaddr_un sa;
 	int fd, hi, r;
@@ -184,11 +251,16 @@ static int wconn_connect(void)
 		wfd_close_real(fd);
 		return r;
 	}
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, WCONN_FD_MIN);
+	if (!shared)
+		return fd;
+	hi = fcntl(fd, F_DUPFD, WCONN_FD_MIN);
 	if (hi >= 0) {
 		wfd_close_real(fd);
 		fd = hi;
+	} else if (fcntl(fd, F_SETFD, 0) < 0) {
+		return fd; /* close-on-exec after all: the children connect on their own */
 	}
+	wconn_publish(fd, 0);
 	return fd;
 }
 
@@ -213,7 +285,8 @@ void wconn_warn(unsigned reason, const char *what, size_t len)
 	wconn_send(AB_EV_WARN, &w, sizeof w, &s, 1);
 }
 
-/* Connects a lazy fork child and announces it; 0 when connected.  Not from a vfork child
+/* Announces a lazy fork child, on the connection it inherited or else on a new one; 0
+ * when done.  Not from a vfork child
  * of a lazy process: the connection would be the child's, not its parent's. */
 static int wconn_activate(void)
 {
@@ -233,7 +306,12 @@ static int wconn_activate(void)
 		}
 		return st == WCONN_ON ? 0 : -1;
 	}
-	fd = wconn_connect();
+	/* the parent's connection, inherited, unless the child closed or replaced it */
+	fd = g_fd >= 0 && wconn_env_conn[0]
+		     ? wconn_adopt(wconn_env_conn + sizeof AB_ENV_CONN)
+		     : -1;
+	if (fd < 0)
+		fd = wconn_connect(1);
 	if (fd < 0) {
 		wconn_go_inert(1);
 		errno = e;
@@ -309,7 +387,9 @@ static __u64 wconn_now(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
+/* Sends one record on fd (g_fd, or a connection of this process alone: never batched). */
+static int wconn_send_on(int fd, unsigned type, const void *body, size_t blen,
+			 const struct wstr *s, unsigned n)
 {
 	struct ab_hdr h;
 	__u32 lens[WCONN_MAXSTR];
@@ -320,21 +400,6 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 	pid_t pid;
 	ssize_t r;
 
-	if (n > WCONN_MAXSTR)
-		return -EINVAL;
-	switch (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE)) {
-	case WCONN_ON:
-		break;
-	case WCONN_LAZY:
-	case WCONN_CONNECTING:
-		if (wconn_activate() == 0)
-			break;
-		if (getpid() != g_pid) /* a vfork child of a lazy process: nowhere to send */
-			__atomic_store_n(&g_lazy_lost, 1, __ATOMIC_RELEASE);
-		return -EINVAL;
-	default:
-		return -EINVAL;
-	}
 	iov[k++] = (struct iovec){ &h, sizeof h };
 	iov[k++] = (struct iovec){ (void *)body, blen };
 	for (i = 0; i < n; i++) {
@@ -357,20 +422,40 @@ int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *
 			t_tid = (pid_t)wsys(SYS_gettid);
 		h.tid = (__u32)t_tid;
 	} else {
-		h.tid = (__u32)pid; /* vfork/clone child: single thread */
+		h.tid = (__u32)g_pid; /* vfork/clone child: the process whose memory it shares */
 	}
 	h.ts_ns = wconn_now();
 	h.seq = __atomic_fetch_add(&g_seq, 1, __ATOMIC_RELAXED);
 	h.src = AB_SRC_PRELOAD;
-	if (t_batch == 1 && pid == g_pid)
+	if (t_batch == 1 && pid == g_pid && fd == g_fd)
 		return wconn_batch(iov, k, total);
 	memset(&mh, 0, sizeof mh);
 	mh.msg_iov = iov;
 	mh.msg_iovlen = k;
 	do
-		r = sendmsg(g_fd, &mh, MSG_NOSIGNAL);
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	return r >= 0 ? 0 : wconn_send_failed(errno, pid);
+	return r >= 0 ? 0 : fd == g_fd ? wconn_send_failed(errno, pid) : -errno;
+}
+
+int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n)
+{
+	if (n > WCONN_MAXSTR)
+		return -EINVAL;
+	switch (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE)) {
+	case WCONN_ON:
+		break;
+	case WCONN_LAZY:
+	case WCONN_CONNECTING:
+		if (wconn_activate() == 0)
+			break;
+		if (getpid() != g_pid) /* a vfork child of a lazy process: nowhere to send */
+			__atomic_store_n(&g_lazy_lost, 1, __ATOMIC_RELEASE);
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
+	return wconn_send_on(__atomic_load_n(&g_fd, __ATOMIC_RELAXED), type, body, blen, s, n);
 }
 
 int wconn_exec_sync(void)
@@ -440,9 +525,9 @@ static void wconn_wake(void)
 
 /* Waits for the collector's one-byte ack of an AB_EXIT_SYNC record (bounded: a stuck
  * collector must not hang the build). */
-static void wconn_wait_ack(void)
+static void wconn_wait_ack(int fd)
 {
-	struct pollfd p = { .fd = g_fd, .events = POLLIN };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char b;
 	int r;
 
@@ -451,14 +536,14 @@ static void wconn_wait_ack(void)
 		r = poll(&p, 1, WCONN_ACK_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
 	if (r > 0)
-		while (recv(g_fd, &b, 1, MSG_DONTWAIT) < 0 && errno == EINTR)
+		while (recv(fd, &b, 1, MSG_DONTWAIT) < 0 && errno == EINTR)
 			;
 }
 
 void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 {
 	struct ab_exit x = { 0 };
-	int e = errno, sync;
+	int e = errno, sync, fd = -1;
 
 	/* a lazy fork child that never sent anything leaves nothing to close, unless a vfork
 	 * child of it lost records: then it connects to say so */
@@ -473,13 +558,22 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	if (sync && !g_mustwait &&
 	    wconn_read_past(__atomic_load_n(&g_read_sent, __ATOMIC_ACQUIRE)))
 		sync = 0;
+	/* the ack is for this process alone: a connection of its own carries the record and
+	 * the ack (the collector first reads the shared one up to it) */
+	if (sync && (fd = wconn_connect(0)) < 0)
+		sync = 0;
 	x.status = status;
 	x.flags = flags | (sync ? AB_EXIT_SYNC : 0);
 	x.reaped_pid = (__u32)reaped;
-	if (wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0 && sync) {
-		g_wrote = 0;
-		g_mustwait = 0;
-		wconn_wait_ack();
+	if (!sync) {
+		wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0);
+	} else {
+		if (wconn_send_on(fd, AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0) {
+			g_wrote = 0;
+			g_mustwait = 0;
+			wconn_wait_ack(fd);
+		}
+		wfd_close_real(fd);
 	}
 	errno = e;
 }
@@ -615,7 +709,8 @@ static void wconn_atfork_prepare(void)
 	wconn_ensure();
 }
 
-/* Fork child: lazy, with no connection of its own yet (wconn_activate makes it). */
+/* Fork child: lazy, holding its parent's connection, announced when it first sends
+ * (wconn_activate). */
 static void wconn_atfork_child(void)
 {
 	int e = errno, st;
@@ -628,9 +723,10 @@ static void wconn_atfork_child(void)
 	if (!g_enabled)
 		return;
 	t_tid = 0;
-	if (g_fd >= 0)
+	if (g_fd >= 0 && !wconn_env_conn[0]) { /* not one to share (close-on-exec) */
 		wfd_close_real(g_fd);
-	g_fd = -1;
+		g_fd = -1;
+	}
 	g_pid = getpid();
 	g_seq = 0;
 	g_marked = 0;
@@ -776,7 +872,10 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 		hello = AB_PROC_FORK_EXEC;
 		unsetenv(AB_ENV_FORKED);
 	}
-	fd = wconn_connect();
+	/* the connection of the process that exec'd us, or else one of our own */
+	if ((fd = wconn_adopt(getenv(AB_ENV_CONN))) < 0)
+		fd = wconn_connect(1);
+	unsetenv(AB_ENV_CONN); /* the exec hooks name ours to our children */
 	if (fd < 0) {
 		wconn_go_inert(1);
 		goto out;

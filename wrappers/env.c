@@ -25,7 +25,8 @@ static int wenv_ours(const char *entry)
 		!strncmp(entry, AB_ENV_DIR "=", sizeof AB_ENV_DIR) ||
 		!strncmp(entry, AB_ENV_SYNC "=", sizeof AB_ENV_SYNC) ||
 		!strncmp(entry, AB_ENV_FORKED "=", sizeof AB_ENV_FORKED) ||
-		!strncmp(entry, AB_ENV_INHERIT "=", sizeof AB_ENV_INHERIT));
+		!strncmp(entry, AB_ENV_INHERIT "=", sizeof AB_ENV_INHERIT) ||
+		!strncmp(entry, AB_ENV_CONN "=", sizeof AB_ENV_CONN));
 }
 
 /* The program's own LD_PRELOAD value in envp (last one wins, as in ld.so), or NULL. */
@@ -46,7 +47,7 @@ size_t wenv_slots(char *const envp[])
 
 	while (envp && envp[n])
 		n++;
-	return n + 8; /* LD_PRELOAD, 3 x ASBUILT_*, _SYNC, _FORKED, _INHERIT, NULL */
+	return n + 9; /* LD_PRELOAD, 4 x ASBUILT_*, _SYNC, _FORKED, _INHERIT, NULL */
 }
 
 /* Bytes of "LD_PRELOAD=<lib>[:<old>]" plus the NUL for an old value. */
@@ -97,6 +98,8 @@ void wenv_build(char **out, char *pl, size_t plsz, char *const envp[])
 		out[k++] = wconn_env_lib;
 	if (wconn_env_dir[0])
 		out[k++] = wconn_env_dir;
+	if (wconn_env_conn[0])
+		out[k++] = wconn_env_conn;
 	for (i = 0; envp && envp[i]; i++)
 		if (!wenv_ours(envp[i]))
 			out[k++] = envp[i];
@@ -138,4 +141,8 @@ void wenv_fix_environ(void)
 	wenv_put(AB_ENV_SOCK, wconn_env_sock);
 	wenv_put(AB_ENV_LIB, wconn_env_lib);
 	wenv_put(AB_ENV_DIR, wconn_env_dir);
+	if (wconn_env_conn[0])
+		wenv_put(AB_ENV_CONN, wconn_env_conn);
+	else
+		unsetenv(AB_ENV_CONN);
 }

@@ -5,7 +5,7 @@
  * A program that closes every descriptor it did not open (closefrom(3), a loop of close,
  * close_range) would close the connection, and one that dup2s onto its number would put
  * a file of its own in its place: every later record of the process would be lost or sent
- * into that file.  So close of the connection is skipped (the call reports success),
+ * into that file (and its children, which use the same connection, would connect again).  So close of the connection is skipped (the call reports success),
  * ranges are split around it, and a dup2/dup3 onto its number first moves it to another.
  * Only the process that owns the connection moves it: a vfork child shares its memory but
  * not its descriptor table.  Raw system calls get past all this; the next send then fails
@@ -35,8 +35,10 @@ WHOOK int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int fd = wconn_fd(), r = 0;
 
-	if (fd < 0 || (unsigned)fd < first || (unsigned)fd > last || (flags & CLOSE_RANGE_CLOEXEC))
-		return WREAL(close_range)(first, last, flags); /* ours is close-on-exec already */
+	/* split with CLOSE_RANGE_CLOEXEC too: the connection stays open across exec for the
+	 * image the process becomes (conn.c) */
+	if (fd < 0 || (unsigned)fd < first || (unsigned)fd > last)
+		return WREAL(close_range)(first, last, flags);
 	if ((unsigned)fd > first)
 		r = WREAL(close_range)(first, (unsigned)fd - 1, flags);
 	if (r == 0 && (unsigned)fd < last)

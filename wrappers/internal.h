@@ -50,6 +50,8 @@ struct wstr {
 extern char wconn_env_sock[];
 extern char wconn_env_lib[];
 extern char wconn_env_dir[];
+/* "ASBUILT_CONN=<fd>:<inode>": the connection this process's children may use, or "" */
+extern char wconn_env_conn[];
 
 /* Absolute path of this library (points into wconn_env_lib). */
 extern const char *wconn_lib;

@@ -28,7 +28,8 @@ struct collector_stats {
 };
 
 /* Drains the connection conn before the collector relies on it being complete (called when
- * a parent reaps a child whose connection may still hold records). */
+ * a parent reaps a child whose connection may still hold records, and before an exit that
+ * waits on a connection of its own); conn 0: every connection. */
 typedef void (*collector_drain_fn)(void *ctx, uint64_t conn);
 
 /* Creates a collector writing rows of build_id into st (not owned) for backend source

@@ -16,10 +16,13 @@
  * Records are at most AB_REC_MAX bytes.  Longer data (a 1 MB argv) is split over several
  * AB_EV_ARGV records that carry the byte offset of their chunk.
  *
- * Transport: preload - one AF_UNIX SOCK_SEQPACKET connection per process image (record
- * boundaries kept, no loss, no interleaving between processes; EOF tells the image is gone;
- * a packet is one record or, at most AB_REC_MAX bytes in all, several whole records back to
- * back: an image's AB_EV_PROC, AB_EV_ARGV and AB_EV_ENV go in one);
+ * Transport: preload - AF_UNIX SOCK_SEQPACKET connections, one shared by a tree of processes
+ * (inherited across fork and exec: AB_ENV_CONN) and one of its own for an exit that waits
+ * for its acknowledgement (record boundaries kept, no loss, packets of several processes
+ * never interleaved; records tell processes apart by hdr.pid; EOF tells every image that
+ * used the connection is gone; a packet is one record or, at most AB_REC_MAX bytes in all,
+ * several whole records back to back: an image's AB_EV_PROC, AB_EV_ARGV and AB_EV_ENV go
+ * in one);
  * ebpf - a BPF ring buffer.  Timestamps are CLOCK_MONOTONIC nanoseconds on both
  * (bpf_ktime_get_ns()), so records of both sources order on one clock.
  */
@@ -58,6 +61,10 @@
  * ("3,1,0") the new image finds open without having opened them, which it reports as its
  * own opens (written files are then hashed at its exit); removed by the constructor */
 #define AB_ENV_INHERIT "ASBUILT_INHERIT"
+/* "<fd>:<inode>": the connection to the collector that the exec'ing process holds, open
+ * across the exec; the new image sends on it when that descriptor is still that socket
+ * (wrappers/conn.c).  Put into every exec'd environment by the interposer. */
+#define AB_ENV_CONN "ASBUILT_CONN"
 
 /* hdr.type */
 #define AB_EV_PROC 1 /* a process image starts (preload: constructor; ebpf: exec) */
@@ -80,9 +87,9 @@ struct ab_hdr {
 	__u16 nstr; /* number of strings after the body */
 	__u32 size; /* bytes of the whole record, this header included */
 	__u32 pid; /* thread group id (getpid()) */
-	__u32 tid; /* thread id */
+	__u32 tid; /* thread id; preload, from a vfork child: the pid whose memory it shares */
 	__u64 ts_ns; /* CLOCK_MONOTONIC */
-	__u32 seq; /* per-source sequence: per connection (preload) or per CPU (ebpf) */
+	__u32 seq; /* per-source sequence: per process (preload) or per CPU (ebpf) */
 	__u16 src; /* AB_SRC_* */
 	__u16 cpu; /* ebpf: the CPU that produced the record; preload: 0 */
 };

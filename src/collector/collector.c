@@ -155,22 +155,28 @@ static struct image *image_new(struct collector *c, const struct decoded *d, int
 	img->next_all = c->all;
 	c->all = img;
 	u64map_put(&c->by_pid, (uint64_t)pid, img);
-	if (conn)
+	if (conn) {
+		img->next_conn = u64map_get(&c->by_conn, conn);
 		u64map_put(&c->by_conn, conn, img);
+	}
 	c->stats.processes++;
 	return img;
 }
 
 /* The image a record of pid belongs to.  A pid never announced (a vfork child writing on
  * its parent's connection, a process forked before tracing) gets an implied image whose
- * parent is the connection's image. */
+ * parent is the process the record's tid names (preload: a vfork child sends the pid whose
+ * memory it shares), or else the last image that said hello on the connection. */
 static struct image *image_for(struct collector *c, const struct decoded *d, uint64_t conn)
 {
-	struct image *img = u64map_get(&c->by_pid, d->hdr.pid), *owner;
+	struct image *img = u64map_get(&c->by_pid, d->hdr.pid), *owner = NULL;
 
 	if (img && !img->ended)
 		return img;
-	owner = conn ? u64map_get(&c->by_conn, conn) : NULL;
+	if (conn && d->hdr.tid != d->hdr.pid)
+		owner = u64map_get(&c->by_pid, d->hdr.tid);
+	if (!owner && conn)
+		owner = u64map_get(&c->by_conn, conn);
 	return image_new(c, d, (int)d->hdr.pid, owner ? owner->pid : 0, NULL, 0);
 }
 
@@ -318,6 +324,12 @@ static void on_proc(struct collector *c, const struct decoded *d0, uint64_t conn
 	if (prev && !prev->ended && prev->conn && prev->conn != conn && c->drain)
 		c->drain(c->drain_ctx, prev->conn);
 	prev = u64map_get(&c->by_pid, d->hdr.pid);
+	/* the process of that pid said it exited (its parent has not reported it yet, or was
+	 * not traced): this is another process with its pid, not an exec */
+	if (prev && !prev->ended && prev->exit_set && !prev->exec_pending) {
+		image_end(c, prev, prev->exit_how, prev->exit_status);
+		prev = NULL;
+	}
 	/* the same pid as a live image, or one that exec'd: a new image of that process */
 	if (prev && (!prev->ended || prev->exec_pending))
 		image_end(c, prev, "exec", -10000);
@@ -375,7 +387,7 @@ static size_t json_escape(char *out, const char *s, size_t cap)
 static void on_env(struct collector *c, const struct decoded *d, uint64_t conn)
 {
 	struct image *img = image_for(c, d, conn);
-	size_t cap = 2, n = 0;
+	size_t cap = 3, n = 0; /* "{", "}" and the NUL of an empty environment */
 	char *json, *eq;
 
 	if (!img)
@@ -452,6 +464,13 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 	int status = e->status;
 	const char *how = "exit";
 
+	/* preload: an exit that waits comes on a connection of its own, after everything the
+	 * process sent on the connection it shares with others: take that in first (all of
+	 * them when its hello is not read yet) */
+	if ((e->flags & AB_EXIT_SYNC) && c->drain && (!img || img->ended || img->conn != conn)) {
+		c->drain(c->drain_ctx, img && !img->ended && img->conn ? img->conn : 0);
+		img = u64map_get(&c->by_pid, (uint64_t)pid);
+	}
 	if (!img) {
 		if (e->flags & AB_EXIT_SYNC && c->ack)
 			c->ack(c->drain_ctx, conn);
@@ -609,12 +628,13 @@ int collector_feed_packet(struct collector *c, const void *pkt, size_t len, uint
 	return rc;
 }
 
+/* Every process that used conn is gone (preload: a connection is shared by a tree of
+ * processes; each closes it at its end). */
 void collector_conn_closed(struct collector *c, uint64_t conn)
 {
-	struct image *img = u64map_del(&c->by_conn, conn);
-
-	if (img && !img->ended)
-		image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
+	for (struct image *img = u64map_del(&c->by_conn, conn); img; img = img->next_conn)
+		if (!img->ended)
+			image_end(c, img, img->exec_pending ? "exec" : "unknown", -10000);
 }
 
 int collector_tick(struct collector *c)

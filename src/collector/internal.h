@@ -36,6 +36,7 @@ struct image {
 	const char *exit_how; /* a literal */
 	struct pending_write *writes;
 	struct image *next_all;
+	struct image *next_conn; /* the images that said hello on the same connection before */
 };
 
 /* An executable to hash when the collector is idle (hashing cc1 on the hot path would

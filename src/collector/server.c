@@ -38,6 +38,7 @@
 
 struct conn {
 	int fd;
+	int reading; /* conn_read is reading it, further out: a drain leaves it alone */
 	uint64_t id;
 };
 
@@ -103,12 +104,15 @@ static int conn_read(struct server *s, struct conn *cn)
 	int n = 0;
 	char *buf;
 
+	if (cn->reading)
+		return 0; /* a record of its own asks for it: what follows comes after anyway */
 	if (s->depth >= DRAIN_DEPTH_MAX ||
 	    (!s->bufs[s->depth] && !(s->bufs[s->depth] = malloc(RECV_BUF)))) {
 		s->short_read = 1; /* left unread: the pass is not whole */
 		return 0;
 	}
 	buf = s->bufs[s->depth++];
+	cn->reading = 1;
 	for (;;) {
 		ssize_t r = recv(cn->fd, buf, RECV_BUF, MSG_DONTWAIT | MSG_TRUNC);
 		if (r < 0 && errno == EINTR)
@@ -117,6 +121,7 @@ static int conn_read(struct server *s, struct conn *cn)
 			break;
 		if (r <= 0) { /* EOF, or a reset peer */
 			conn_close(s, cn);
+			cn = NULL;
 			break;
 		}
 		n++;
@@ -125,16 +130,50 @@ static int conn_read(struct server *s, struct conn *cn)
 		else
 			collector_feed_packet(s->c, buf, (size_t)r, cn->id);
 	}
+	if (cn)
+		cn->reading = 0;
 	s->depth--;
 	return n;
+}
+
+struct ids {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void collect_id(uint64_t id, void *value, void *ctx)
+{
+	struct ids *v = ctx;
+
+	(void)value;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		uint64_t *nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return; /* left for the loop to read */
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = id;
 }
 
 static void drain_conn(void *ctx, uint64_t id)
 {
 	struct server *s = ctx;
-	struct conn *cn = u64map_get(&s->conns, id);
+	struct conn *cn;
 
-	if (cn)
+	if (!id) { /* every connection; reading may close some, so by id */
+		struct ids ids = { 0 };
+
+		u64map_each(&s->conns, collect_id, &ids);
+		for (size_t i = 0; i < ids.n; i++)
+			if ((cn = u64map_get(&s->conns, ids.v[i])))
+				conn_read(s, cn);
+		free(ids.v);
+		return;
+	}
+	if ((cn = u64map_get(&s->conns, id)))
 		conn_read(s, cn);
 }
 
@@ -164,6 +203,7 @@ static int accept_all(struct server *s)
 			continue;
 		}
 		cn->fd = fd;
+		cn->reading = 0;
 		cn->id = s->next_id++;
 		u64map_put(&s->conns, cn->id, cn);
 		s->nconns++;

@@ -66,6 +66,9 @@ static void feed_proc(unsigned pid, unsigned ppid, const char *exe, uint64_t con
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
 }
 
+/* The tid of the records feed_open_at makes; 0: the pid. */
+static unsigned feed_tid;
+
 /* An open of path by pid, its record made at ts_ns (the sender's clock; 0: none); stat
  * taken now (as the interposer does right after open). */
 static void feed_open_at(unsigned pid, const char *path, int write, uint64_t conn,
@@ -87,6 +90,8 @@ static void feed_open_at(unsigned pid, const char *path, int write, uint64_t con
 		f.fflags |= AB_F_WRITE;
 	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
 	((struct ab_hdr *)r.b)->ts_ns = ts_ns;
+	if (feed_tid)
+		((struct ab_hdr *)r.b)->tid = feed_tid;
 	rec_str(&r, strrchr(path, '/') + 1);
 	rec_str(&r, path);
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
@@ -127,6 +132,8 @@ static void feed_unlink_at(unsigned pid, const char *path, uint64_t conn, uint64
 
 	rec_begin(&r, AB_EV_FILE, pid, &f, sizeof(f));
 	((struct ab_hdr *)r.b)->ts_ns = ts_ns;
+	if (feed_tid)
+		((struct ab_hdr *)r.b)->tid = feed_tid;
 	rec_str(&r, strrchr(path, '/') + 1);
 	rec_str(&r, path);
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), conn), 0);
@@ -561,6 +568,97 @@ Test(collector, reaped_child_gets_exit_status_and_static_exec_is_marked)
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
 	cr_assert_str_eq(q("SELECT exe || ' ' || static FROM processes WHERE pid=10 ORDER BY id"),
 			 "/usr/bin/make 0|/src/static-helper 1");
+}
+
+/* preload: the processes of a tree share one connection (wrappers/conn.c).  A record of a
+ * pid never announced (a vfork child) belongs to a child of the process its tid names, not
+ * of whichever image said hello last on that connection; the connection's end ends every
+ * image that used it. */
+Test(collector, shared_connection_vfork_child_and_end)
+{
+	char in[128];
+
+	snprintf(in, sizeof(in), "%s/a.h", dir);
+	write_file(in, "#define A 1\n");
+	feed_proc(10, 1, "/usr/bin/make", 100);
+	feed_proc(11, 10, "/usr/bin/dash", 100);
+	feed_tid = 10; /* a vfork child of make */
+	feed_open(12, in, 0, 100);
+	feed_tid = 0;
+	cr_assert_str_eq(q("SELECT p.pid FROM processes c JOIN processes p ON p.id=c.parent_id"
+			   " WHERE c.pid=12"),
+			 "10");
+	cr_assert_str_eq(q("SELECT count(*) FROM processes WHERE end_ns IS NULL"), "3");
+	collector_conn_closed(col, 100);
+	/* the vfork child's image is not the connection's: it ends with the record */
+	cr_assert_str_eq(q("SELECT group_concat(pid) FROM processes WHERE end_ns IS NULL"), "12");
+}
+
+/* preload: an image that said it exited and that no parent reaped (yet): a later hello of
+ * its pid is another process (the pid reused), not an exec of it, since the connection's
+ * end no longer tells when a process is gone. */
+Test(collector, hello_after_own_exit_is_a_new_process)
+{
+	struct recbuf r;
+	struct ab_exit e = { .status = 0 };
+
+	feed_proc(10, 1, "/usr/bin/make", 100);
+	feed_proc(11, 10, "/usr/bin/dash", 100);
+	rec_begin(&r, AB_EV_EXIT, 11, &e, sizeof(e));
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	cr_assert_str_eq(q("SELECT count(*) FROM processes WHERE pid=11 AND end_ns IS NULL"), "1");
+	feed_proc(11, 10, "/usr/bin/cc", 100);
+	cr_assert_str_eq(q("SELECT exe || ' ' || (prev_id IS NULL) || ' ' || ifnull(exit_how, '-')"
+			   " FROM processes WHERE pid=11 ORDER BY id"),
+			 "/usr/bin/dash 1 exit|/usr/bin/cc 1 -");
+}
+
+static uint64_t drained[4];
+static size_t ndrained;
+
+static char drain_out[128];
+
+static void note_drain(void *ctx, uint64_t conn)
+{
+	(void)ctx;
+	if (ndrained < 4)
+		drained[ndrained++] = conn;
+	if (conn == 100 || conn == 0) /* what the shared connection still held */
+		feed_open(11, drain_out, 1, 100);
+}
+
+static uint64_t acked;
+
+static void note_ack(void *ctx, uint64_t conn)
+{
+	(void)ctx;
+	acked = conn;
+}
+
+/* preload: an exit that waits comes on a connection of its own; what the process sent
+ * before on the shared one is taken in first, so its output is hashed before the ack. */
+Test(collector, waiting_exit_on_its_own_connection_drains_the_shared_one)
+{
+	struct recbuf r;
+	struct ab_exit e = { .status = 0, .flags = AB_EXIT_SYNC };
+	char out[128];
+
+	snprintf(out, sizeof(out), "%s/out.o", dir);
+	write_file(out, "object");
+	snprintf(drain_out, sizeof(drain_out), "%s", out);
+	collector_set_io(col, note_drain, note_ack, NULL);
+	feed_proc(10, 1, "/usr/bin/make", 100);
+	feed_proc(11, 10, "/usr/bin/as", 100);
+	rec_begin(&r, AB_EV_EXIT, 11, &e, sizeof(e));
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 200), 0);
+	cr_assert_eq(ndrained, 1);
+	cr_assert_eq(drained[0], 100);
+	cr_assert_eq(acked, 200);
+	char want[128];
+	snprintf(want, sizeof(want), "%s written ok", sha("object"));
+	cr_assert_str_eq(q("SELECT sha256 || ' ' || origin || ' ' || state FROM file_versions"
+			   " WHERE path LIKE '%/out.o'"),
+			 want);
 }
 
 /* The eBPF tracer sends no exec record: the executable of each new image becomes an exec
