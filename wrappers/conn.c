@@ -73,6 +73,9 @@ static pid_t g_pid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
+/* this process's own connection for its exit record and the ack it waits for (made when it
+ * first changes a file, so that the collector has accepted it by the exit), or -1 */
+static int g_pfd = -1;
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
 static int g_mustwait; /* g_wrote by more than reads: the watermark does not end the wait */
 static __u64 g_read_sent; /* CLOCK_MONOTONIC ns after the last noted read went out */
@@ -253,6 +256,9 @@ static int wconn_connect(int shared)
 	}
 	if (!shared)
 		return fd;
+	/* the whole tree's records in flight share its send buffer: as large as allowed */
+	r = 4 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &r, sizeof r);
 	hi = fcntl(fd, F_DUPFD, WCONN_FD_MIN);
 	if (hi >= 0) {
 		wfd_close_real(fd);
@@ -265,6 +271,24 @@ static int wconn_connect(int shared)
 }
 
 static void wconn_hello(unsigned flags, const char *execfn);
+
+/* Makes this process's own connection for its waiting exit (g_pfd) unless it has one;
+ * returns it, or -1.  Threads may race: one connection wins. */
+static int wconn_private(void)
+{
+	int fd = __atomic_load_n(&g_pfd, __ATOMIC_ACQUIRE), none = -1;
+
+	if (fd >= 0 || getpid() != g_pid)
+		return fd;
+	if ((fd = wconn_connect(0)) < 0)
+		return -1;
+	if (!__atomic_compare_exchange_n(&g_pfd, &none, fd, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		wfd_close_real(fd);
+		fd = none;
+	}
+	return fd;
+}
 
 /* After a vfork child of this (then lazy) process could not send: an AB_WARN_OTHER, so
  * that the record says its records are missing. */
@@ -474,8 +498,10 @@ void wconn_note_use(int use)
 	if (getpid() != g_pid)
 		return; /* a vfork child borrowing the connection */
 	g_wrote = 1;
-	if (use != WCONN_USE_READ)
+	if (use != WCONN_USE_READ && !g_mustwait) {
 		g_mustwait = 1;
+		wconn_private(); /* accepted by the collector long before the exit needs it */
+	}
 	if (use == WCONN_USE_WRITE)
 		g_wopen = 1;
 }
@@ -560,7 +586,7 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 		sync = 0;
 	/* the ack is for this process alone: a connection of its own carries the record and
 	 * the ack (the collector first reads the shared one up to it) */
-	if (sync && (fd = wconn_connect(0)) < 0)
+	if (sync && (fd = wconn_private()) < 0)
 		sync = 0;
 	x.status = status;
 	x.flags = flags | (sync ? AB_EXIT_SYNC : 0);
@@ -573,7 +599,6 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 			g_mustwait = 0;
 			wconn_wait_ack(fd);
 		}
-		wfd_close_real(fd);
 	}
 	errno = e;
 }
@@ -723,6 +748,10 @@ static void wconn_atfork_child(void)
 	if (!g_enabled)
 		return;
 	t_tid = 0;
+	if (g_pfd >= 0) { /* the parent's own */
+		wfd_close_real(g_pfd);
+		g_pfd = -1;
+	}
 	if (g_fd >= 0 && !wconn_env_conn[0]) { /* not one to share (close-on-exec) */
 		wfd_close_real(g_fd);
 		g_fd = -1;
@@ -883,6 +912,8 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_fd = fd;
 	g_state = WCONN_ON;
 	wconn_hello(hello, g_execfn);
+	if (g_mustwait)
+		wconn_private();
 	if ((inherit = getenv(AB_ENV_INHERIT))) {
 		wimage_inherited(inherit);
 		unsetenv(AB_ENV_INHERIT);
