@@ -9,10 +9,12 @@
  * (about 60 us of CPU each).  Every record carries its pid, the collector tells processes
  * apart by it, and one socket keeps the records of the whole tree in the order they were
  * sent.  Anything else (the variable missing, the descriptor closed or reused by a program
- * behind the hooks) makes the image connect on its own, as the root does.  The one thing a
- * shared socket cannot carry is an acknowledgement meant for one process: an exit that must
- * wait for its files to be hashed (AB_EXIT_SYNC) goes on a connection of its own, made at
- * that moment, and the collector reads the shared socket up to it first.
+ * behind the hooks) makes the image connect on its own, as the root does.  What a shared
+ * socket cannot carry is an acknowledgement meant for one process: an exit that must wait
+ * for its files to be hashed (AB_EXIT_SYNC) waits instead until the collector's watermark
+ * passes its record (AB_EXIT_WM, a futex in the mapped watermark); only when that cannot be
+ * mapped does it make a connection of its own for the record and a one-byte ack, which the
+ * collector answers after reading the shared socket up to it.
  *
  * A fork child is lazy: it announces itself (AB_PROC_FORKED) only when it first has
  * something to send, or before it makes children of its own.  Most fork children only exec:
@@ -38,7 +40,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -73,8 +77,8 @@ static pid_t g_pid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
-/* this process's own connection for its exit record and the ack it waits for (made when it
- * first changes a file, so that the collector has accepted it by the exit), or -1 */
+/* this process's own connection for its exit record and the ack it waits for, when the
+ * watermark cannot be mapped, or -1 */
 static int g_pfd = -1;
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
 static int g_mustwait; /* g_wrote by more than reads: the watermark does not end the wait */
@@ -498,10 +502,8 @@ void wconn_note_use(int use)
 	if (getpid() != g_pid)
 		return; /* a vfork child borrowing the connection */
 	g_wrote = 1;
-	if (use != WCONN_USE_READ && !g_mustwait) {
+	if (use != WCONN_USE_READ)
 		g_mustwait = 1;
-		wconn_private(); /* accepted by the collector long before the exit needs it */
-	}
 	if (use == WCONN_USE_WRITE)
 		g_wopen = 1;
 }
@@ -512,32 +514,10 @@ void wconn_note_sent(void)
 		__atomic_store_n(&g_read_sent, wconn_now(), __ATOMIC_RELEASE);
 }
 
-/* Whether the collector's watermark ($ASBUILT_DIR/w) says it has processed every record
- * sent by time t (0: unknown, so no); raw syscalls only. */
-static int wconn_read_past(__u64 t)
-{
-	static const char name[] = "/" AB_WATERMARK_NAME;
-	char path[WPATH_BUF + sizeof name];
-	size_t n = strlen(g_dir);
-	__u64 w = 0;
-	long fd, r;
-
-	if (!t || !n || n + sizeof name > sizeof path)
-		return 0;
-	memcpy(path, g_dir, n);
-	memcpy(path + n, name, sizeof name);
-	fd = wsys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return 0;
-	r = wsys(SYS_pread64, fd, &w, sizeof w, 0);
-	wsys(SYS_close, fd);
-	return r == (long)sizeof w && w >= t;
-}
-
 /* Wakes the collector, which lets records accumulate for a moment before it reads them
  * (src/collector/server.c): SIGUSR1 to the process that listens on the socket, named by
  * SO_PEERCRED.  Without it the ack only comes a little later. */
-static void wconn_wake(void)
+static pid_t wconn_wake(void)
 {
 	static pid_t cpid;
 	struct ucred uc;
@@ -547,6 +527,65 @@ static void wconn_wake(void)
 		cpid = uc.pid;
 	if (cpid > 1)
 		kill(cpid, SIGUSR1);
+	return cpid;
+}
+
+/* The collector's watermark ($ASBUILT_DIR/w), mapped once per image; NULL when it cannot
+ * be.  Raw system calls but for mmap. */
+static const __u64 *wconn_wm(void)
+{
+	static const __u64 *wm;
+	static const char name[] = "/" AB_WATERMARK_NAME;
+	char path[WPATH_BUF + sizeof name];
+	size_t n = strlen(g_dir);
+	void *m;
+	long fd;
+
+	if (wm || !n || n + sizeof name > sizeof path)
+		return wm;
+	memcpy(path, g_dir, n);
+	memcpy(path + n, name, sizeof name);
+	fd = wsys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	m = mmap(NULL, sizeof(__u64), PROT_READ, MAP_SHARED, (int)fd, 0);
+	wsys(SYS_close, fd);
+	if (m != MAP_FAILED)
+		wm = m;
+	return wm;
+}
+
+/* Whether the collector's watermark says it has processed every record sent by time t
+ * (0: unknown, so no). */
+static int wconn_read_past(__u64 t)
+{
+	const __u64 *wm = t ? wconn_wm() : NULL;
+
+	return wm && __atomic_load_n(wm, __ATOMIC_ACQUIRE) >= t;
+}
+
+/* Waits (bounded, and not past the collector's end) until the watermark wm is at t: the
+ * collector has processed every record sent by then.  Sleeps on a futex the collector
+ * wakes when it moves the watermark (event.h). */
+static void wconn_wait_wm(const __u64 *wm, __u64 t)
+{
+	const __u32 *word = (const __u32 *)wm + AB_WATERMARK_FUTEX_WORD;
+	__u64 end = t + (__u64)WCONN_ACK_TIMEOUT_MS * 1000000ull, w;
+	struct timespec slice = { 0, 50 * 1000000 };
+	pid_t cpid = wconn_wake();
+
+	while ((w = __atomic_load_n(wm, __ATOMIC_ACQUIRE)) < t) {
+		/* asleep only while the word still holds what was just read */
+		long r = wsys(SYS_futex, word, FUTEX_WAIT, (__u32)w, &slice, NULL, 0);
+		int err = r < 0 ? errno : 0;
+
+		if (err && err != EAGAIN && err != EINTR && err != ETIMEDOUT)
+			return;
+		/* the collector is stuck or gone: do not hang the build */
+		if (wconn_now() > end ||
+		    (err == ETIMEDOUT && cpid > 1 && kill(cpid, 0) < 0 && errno == ESRCH))
+			return;
+	}
 }
 
 /* Waits for the collector's one-byte ack of an AB_EXIT_SYNC record (bounded: a stuck
@@ -570,6 +609,7 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 {
 	struct ab_exit x = { 0 };
 	int e = errno, sync, fd = -1;
+	const __u64 *wm = NULL;
 
 	/* a lazy fork child that never sent anything leaves nothing to close, unless a vfork
 	 * child of it lost records: then it connects to say so */
@@ -584,21 +624,31 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	if (sync && !g_mustwait &&
 	    wconn_read_past(__atomic_load_n(&g_read_sent, __ATOMIC_ACQUIRE)))
 		sync = 0;
-	/* the ack is for this process alone: a connection of its own carries the record and
-	 * the ack (the collector first reads the shared one up to it) */
-	if (sync && (fd = wconn_private()) < 0)
-		sync = 0;
 	x.status = status;
 	x.flags = flags | (sync ? AB_EXIT_SYNC : 0);
 	x.reaped_pid = (__u32)reaped;
-	if (!sync) {
-		wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0);
-	} else {
+	/* it waits until the watermark passes its record: the collector has hashed what it
+	 * wrote by then.  Without the watermark, for an ack: that is for this process alone,
+	 * so a connection of its own carries the record and the ack (the collector first
+	 * reads the shared one up to it). */
+	if (sync && (wm = wconn_wm())) {
+		x.flags |= AB_EXIT_WM;
+		if (wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0) {
+			__u64 t = wconn_now();
+
+			g_wrote = 0;
+			g_mustwait = 0;
+			wconn_wait_wm(wm, t);
+		}
+	} else if (sync && (fd = wconn_private()) >= 0) {
 		if (wconn_send_on(fd, AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0) {
 			g_wrote = 0;
 			g_mustwait = 0;
 			wconn_wait_ack(fd);
 		}
+	} else {
+		x.flags &= ~(__u32)AB_EXIT_SYNC;
+		wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0);
 	}
 	errno = e;
 }
@@ -912,8 +962,6 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_fd = fd;
 	g_state = WCONN_ON;
 	wconn_hello(hello, g_execfn);
-	if (g_mustwait)
-		wconn_private();
 	if ((inherit = getenv(AB_ENV_INHERIT))) {
 		wimage_inherited(inherit);
 		unsetenv(AB_ENV_INHERIT);

@@ -17,8 +17,8 @@
  * AB_EV_ARGV records that carry the byte offset of their chunk.
  *
  * Transport: preload - AF_UNIX SOCK_SEQPACKET connections, one shared by a tree of processes
- * (inherited across fork and exec: AB_ENV_CONN) and one of its own for an exit that waits
- * for its acknowledgement (record boundaries kept, no loss, packets of several processes
+ * (inherited across fork and exec: AB_ENV_CONN), and one of its own for an exit that waits
+ * for an acknowledgement when the watermark cannot be mapped (record boundaries kept, no loss, packets of several processes
  * never interleaved; records tell processes apart by hdr.pid; EOF tells every image that
  * used the connection is gone; a packet is one record or, at most AB_REC_MAX bytes in all,
  * several whole records back to back: an image's AB_EV_PROC, AB_EV_ARGV and AB_EV_ENV go
@@ -47,8 +47,17 @@
 /* "$ASBUILT_DIR/" AB_WATERMARK_NAME (preload): 8 bytes, a CLOCK_MONOTONIC time in ns; the
  * collector has read and processed every record whose send was complete by then.  A process
  * that only read files of the build needs no exit acknowledgement once its last read is
- * older (wrappers/conn.c, src/collector/server.c). */
+ * older; one that must wait sends its exit record (AB_EXIT_SYNC | AB_EXIT_WM) and waits
+ * until the watermark passes the moment that send was complete, sleeping on a futex on
+ * the 32-bit word at index AB_WATERMARK_FUTEX_WORD of the mapped file (its low half),
+ * which the collector wakes whenever it moves the watermark (wrappers/conn.c,
+ * src/collector/server.c). */
 #define AB_WATERMARK_NAME "w"
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AB_WATERMARK_FUTEX_WORD 0
+#else
+#define AB_WATERMARK_FUTEX_WORD 1
+#endif
 /* set by the interposer on an exec when the exec'ing image opened files for writing: the
  * image it becomes writes through those descriptors (`cmd > out`), so it waits at exit
  * until they are hashed (AB_EXIT_SYNC); removed from the environment by the constructor */
@@ -196,6 +205,8 @@ struct ab_exit {
 #define AB_EXIT_SYNC 0x2 /* preload: the exiting process wrote files and waits for one byte
 			  * back on its connection, sent once the collector has hashed them, so
 			  * the next step of the build cannot change them before they are hashed */
+#define AB_EXIT_WM 0x4 /* with AB_EXIT_SYNC: it waits for the watermark to pass this record
+			* instead (AB_WATERMARK_NAME): no byte back (its connection is shared) */
 
 /* AB_EV_FORK (ebpf): hdr.pid is the parent */
 struct ab_fork {

@@ -472,7 +472,7 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 		img = u64map_get(&c->by_pid, (uint64_t)pid);
 	}
 	if (!img) {
-		if (e->flags & AB_EXIT_SYNC && c->ack)
+		if ((e->flags & (AB_EXIT_SYNC | AB_EXIT_WM)) == AB_EXIT_SYNC && c->ack)
 			c->ack(c->drain_ctx, conn);
 		return;
 	}
@@ -500,9 +500,10 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 	} else if (strcmp(c->source, "ebpf") == 0) {
 		image_end(c, img, how, status);
 	} else if (e->flags & AB_EXIT_SYNC) {
-		/* it waits: hash what it wrote before the build can touch it again */
+		/* it waits: hash what it wrote before the build can touch it again (then the
+		 * ack, or the watermark past this record, lets it go) */
 		vers_flush_writes(c, img);
-		if (c->ack)
+		if (c->ack && !(e->flags & AB_EXIT_WM))
 			c->ack(c->drain_ctx, conn);
 	}
 }

@@ -9,7 +9,10 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,8 +85,12 @@ static int64_t now_ms(void)
  * that would otherwise wait at their exit for it (wrappers/conn.c). */
 static void watermark(struct server *s, uint64_t t)
 {
-	if (s->wm && t > __atomic_load_n(s->wm, __ATOMIC_RELAXED))
+	if (s->wm && t > __atomic_load_n(s->wm, __ATOMIC_RELAXED)) {
 		__atomic_store_n(s->wm, t, __ATOMIC_RELEASE);
+		/* those that wait for it sleep on its low half (event.h) */
+		syscall(SYS_futex, (uint32_t *)s->wm + AB_WATERMARK_FUTEX_WORD, FUTEX_WAKE,
+			INT_MAX, NULL, NULL, 0);
+	}
 }
 
 static void conn_close(struct server *s, struct conn *cn)

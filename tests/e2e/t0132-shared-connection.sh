@@ -8,7 +8,9 @@
 # the same in all, also after a program dup2s onto its number (the interposer moves it and
 # tells the images exec'd after where it went).  The records stay
 # whole: each reader's read, its parent, and the waiting exits of the writers (their
-# outputs hashed with their final content).
+# outputs hashed with their final content).  A process that waits at its exit sleeps until
+# the collector's watermark passes its exit record; when it cannot map the watermark (here
+# the build removes it) it makes a connection of its own for the record and the ack.
 . "$TOP/tests/e2e/lib.sh"
 
 need_asbuilt
@@ -115,3 +117,18 @@ assert_eq "$PWD/squat|$SOCKINO" \
 	"$(q "SELECT group_concat(exe, '|') FROM (SELECT exe FROM processes
 	      WHERE build_id = 1 AND pid = $squat_pid AND exe IS NOT NULL ORDER BY id);")" \
 	"squat then sockino in one process"
+
+# Without the watermark file: the writers wait for an ack on connections of their own, and
+# their outputs are still hashed before the next step changes them.
+DB=$PWD/nowm.db
+record_ok -- sh -c 'rm -f "$ASBUILT_DIR/w"; ./sockino a.in e.out >s5 &&
+	./sockino e.out f.out >s6 && echo more >>e.out'
+assert_build_ok
+assert_eq 1 "$(wc -l <s5)" "without the watermark: one shared socket above 999"
+assert_eq 2 "$(q "SELECT count(*) FROM file_versions WHERE build_id = 1
+	AND path = '$PWD/e.out' AND state = 'ok';")" "without the watermark: both versions of e.out"
+assert_eq "$(sha256 a.in)" "$(q "SELECT sha256 FROM file_versions WHERE build_id = 1
+	AND path = '$PWD/e.out' AND vseq = 1;")" "without the watermark: e.out as sockino wrote it"
+assert_eq 1 "$(q "SELECT v.vseq FROM file_events e JOIN file_versions v ON v.id = e.version_id
+	WHERE e.build_id = 1 AND e.access = 'read' AND e.abspath = '$PWD/e.out';")" \
+	"without the watermark: the read of e.out took the version before the append"

@@ -661,6 +661,32 @@ Test(collector, waiting_exit_on_its_own_connection_drains_the_shared_one)
 			 want);
 }
 
+/* preload: an exit that waits for the watermark (AB_EXIT_WM) comes on the shared connection,
+ * after everything else the process sent: its writes are hashed, with no ack (a byte on a
+ * shared connection would reach whichever process reads it) and no drain. */
+Test(collector, waiting_exit_on_the_watermark_gets_no_ack)
+{
+	struct recbuf r;
+	struct ab_exit e = { .status = 0, .flags = AB_EXIT_SYNC | AB_EXIT_WM };
+	char out[128], want[128];
+
+	snprintf(out, sizeof(out), "%s/out.o", dir);
+	write_file(out, "partial");
+	collector_set_io(col, note_drain, note_ack, NULL);
+	feed_proc(10, 1, "/usr/bin/make", 100);
+	feed_proc(11, 10, "/usr/bin/as", 100);
+	feed_open(11, out, 1, 100);
+	write_file(out, "object");
+	rec_begin(&r, AB_EV_EXIT, 11, &e, sizeof(e));
+	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+	cr_assert_eq(ndrained, 0);
+	cr_assert_eq(acked, 0);
+	snprintf(want, sizeof(want), "%s written ok", sha("object"));
+	cr_assert_str_eq(q("SELECT sha256 || ' ' || origin || ' ' || state FROM file_versions"
+			   " WHERE path LIKE '%/out.o'"),
+			 want);
+}
+
 /* The eBPF tracer sends no exec record: the executable of each new image becomes an exec
  * event of the image that exec'd it, so that the compiler is one of its step's tools as
  * under the interposer (found by tests/realworld: ebpf SBOMs had no BUILD_TOOL_OF).  The
