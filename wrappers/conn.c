@@ -314,8 +314,8 @@ void wconn_warn(unsigned reason, const char *what, size_t len)
 }
 
 /* Announces a lazy fork child, on the connection it inherited or else on a new one; 0
- * when done.  Not from a vfork child
- * of a lazy process: the connection would be the child's, not its parent's. */
+ * when done.  Not from a vfork child of a lazy process: it would announce the vfork
+ * child, not its parent. */
 static int wconn_activate(void)
 {
 	int st = WCONN_LAZY, fd, e = errno;
@@ -516,7 +516,8 @@ void wconn_note_sent(void)
 
 /* Wakes the collector, which lets records accumulate for a moment before it reads them
  * (src/collector/server.c): SIGUSR1 to the process that listens on the socket, named by
- * SO_PEERCRED.  Without it the ack only comes a little later. */
+ * SO_PEERCRED (returned).  Without it the watermark moves, or the ack comes, only a
+ * little later. */
 static pid_t wconn_wake(void)
 {
 	static pid_t cpid;

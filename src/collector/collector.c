@@ -464,9 +464,10 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 	int status = e->status;
 	const char *how = "exit";
 
-	/* preload: an exit that waits comes on a connection of its own, after everything the
-	 * process sent on the connection it shares with others: take that in first (all of
-	 * them when its hello is not read yet) */
+	/* preload: an exit that waits for an ack (the watermark could not be mapped) comes on
+	 * a connection of its own, after everything the process sent on the connection it
+	 * shares with others: take that in first (all of them when its hello is not read
+	 * yet).  One that waits on the watermark comes on the shared one, in order. */
 	if ((e->flags & AB_EXIT_SYNC) && c->drain && (!img || img->ended || img->conn != conn)) {
 		c->drain(c->drain_ctx, img && !img->ended && img->conn ? img->conn : 0);
 		img = u64map_get(&c->by_pid, (uint64_t)pid);
