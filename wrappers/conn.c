@@ -91,14 +91,7 @@ static __thread pid_t t_tid __attribute__((tls_model("initial-exec")));
 
 static const char *g_sock = "";
 static const char *g_dir = "";
-static char g_exe[WPATH_BUF];
-static size_t g_exe_len;
-static unsigned g_exe_raw; /* AB_PROC_EXE_RAW: g_exe is the exec filename made absolute */
 static const char *g_execfn = "";
-static const char *g_args; /* contiguous raw argv of this image, or NULL */
-static size_t g_args_len;
-static int g_args_proc; /* argv not contiguous: read /proc/self/cmdline */
-static char g_chunk[AB_ARGV_CHUNK]; /* only used single-threaded (constructor, atfork child) */
 /* An image's hello (AB_EV_PROC, the AB_EV_ARGV chunks, AB_EV_ENV) goes out as one packet of
  * records back to back (event.h), one send instead of three sendmsg.  Filled only by the
  * thread saying hello (t_batch 1); while it appends (2), a signal handler's record is sent
@@ -274,8 +267,6 @@ static int wconn_connect(int shared)
 	return fd;
 }
 
-static void wconn_hello(unsigned flags, const char *execfn);
-
 /* Makes this process's own connection for its waiting exit (g_pfd) unless it has one;
  * returns it, or -1.  Threads may race: one connection wins. */
 static int wconn_private(void)
@@ -347,7 +338,7 @@ static int wconn_activate(void)
 	}
 	g_fd = fd;
 	__atomic_store_n(&g_state, WCONN_ON, __ATOMIC_RELEASE);
-	wconn_hello(AB_PROC_FORKED, "");
+	whello_send(AB_PROC_FORKED, "");
 	wconn_report_lost();
 	errno = e;
 	return 0;
@@ -404,6 +395,17 @@ static int wconn_batch(const struct iovec *iov, unsigned k, size_t total)
 	}
 	t_batch = 1;
 	return rc;
+}
+
+void wconn_batch_begin(void)
+{
+	t_batch = 1;
+}
+
+int wconn_batch_end(void)
+{
+	t_batch = 0;
+	return wconn_flush();
 }
 
 /* CLOCK_MONOTONIC in ns: the records' time, and the watermark's (AB_WATERMARK_NAME). */
@@ -654,130 +656,6 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 	errno = e;
 }
 
-/* Selected environment variables sent in AB_EV_ENV, with their lengths (the loop below runs
- * over every variable of every process: comparing lengths first keeps it cheap). */
-#define WCONN_ENV(n) { n, sizeof n - 1 }
-static const struct {
-	const char *name;
-	size_t len;
-} wconn_envnames[] = {
-	WCONN_ENV("PATH"), WCONN_ENV("CC"), WCONN_ENV("CXX"), WCONN_ENV("CPP"), WCONN_ENV("LD"),
-	WCONN_ENV("AR"), WCONN_ENV("CFLAGS"), WCONN_ENV("CXXFLAGS"), WCONN_ENV("CPPFLAGS"),
-	WCONN_ENV("LDFLAGS"), WCONN_ENV("LDLIBS"), WCONN_ENV("MAKEFLAGS"),
-	WCONN_ENV("PKG_CONFIG_PATH"), WCONN_ENV("LD_LIBRARY_PATH"), WCONN_ENV("LIBRARY_PATH"),
-	WCONN_ENV("CPATH"), WCONN_ENV("C_INCLUDE_PATH"), WCONN_ENV("SOURCE_DATE_EPOCH"),
-	WCONN_ENV("LANG"), WCONN_ENV("LC_ALL"), WCONN_ENV("DEB_BUILD_OPTIONS"),
-	WCONN_ENV("DEB_HOST_ARCH"), WCONN_ENV("CCACHE_DIR"),
-};
-
-/* Send AB_EV_ENV with the selected "NAME=value" entries of environ. */
-static void wconn_send_env(void)
-{
-	struct wstr s[WCONN_MAXSTR];
-	struct ab_env body = { 0 };
-	char **e;
-	size_t i, nn = sizeof wconn_envnames / sizeof wconn_envnames[0];
-
-	for (e = environ; e && *e && body.count < WCONN_MAXSTR; e++) {
-		const char *eq = strchr(*e, '=');
-		size_t len;
-
-		if (!eq)
-			continue;
-		len = (size_t)(eq - *e);
-		for (i = 0; i < nn; i++) {
-			if (wconn_envnames[i].len == len &&
-			    !memcmp(*e, wconn_envnames[i].name, len)) {
-				s[body.count].p = *e;
-				s[body.count++].len = len + 1 + strlen(eq + 1);
-				break;
-			}
-		}
-	}
-	wconn_send(AB_EV_ENV, &body, sizeof body, s, body.count);
-}
-
-/* Total bytes of /proc/self/cmdline (fallback when argv is not contiguous). */
-static size_t wconn_cmdline_len(void)
-{
-	long fd = wsys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	size_t total = 0;
-	long r;
-
-	if (fd < 0)
-		return 0;
-	while ((r = wsys(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0)
-		total += (size_t)r;
-	wsys(SYS_close, fd);
-	return total;
-}
-
-/* Send the AB_EV_ARGV chunks, at most len bytes in all. */
-static void wconn_send_argv(size_t len)
-{
-	struct ab_argv a;
-	struct wstr s;
-	size_t off = 0;
-	long fd, r;
-
-	if (!g_args_proc) {
-		for (off = 0; off < len; off += AB_ARGV_CHUNK) {
-			a.offset = off;
-			s.p = g_args + off;
-			s.len = len - off < AB_ARGV_CHUNK ? len - off : AB_ARGV_CHUNK;
-			if (wconn_send(AB_EV_ARGV, &a, sizeof a, &s, 1) < 0)
-				return;
-		}
-		return;
-	}
-	fd = wsys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	while (off < len && (r = wsys(SYS_read, fd, g_chunk, sizeof g_chunk)) > 0) {
-		a.offset = off;
-		s.p = g_chunk;
-		s.len = (size_t)r < len - off ? (size_t)r : len - off;
-		if (wconn_send(AB_EV_ARGV, &a, sizeof a, &s, 1) < 0)
-			break;
-		off += s.len;
-	}
-	wsys(SYS_close, fd);
-}
-
-/* Send AB_EV_PROC, the AB_EV_ARGV chunks and AB_EV_ENV for this image, in one packet. */
-static void wconn_hello(unsigned flags, const char *execfn)
-{
-	struct ab_proc p;
-	struct wstr s[5];
-	char cwd[WPATH_BUF], abs[WPATH_BUF];
-	int trunc = 0;
-	size_t alen = g_args_proc ? wconn_cmdline_len() : g_args_len;
-
-	memset(&p, 0, sizeof p);
-	p.ppid = (__u32)getppid();
-	p.uid = (__u32)getuid();
-	p.gid = (__u32)getgid();
-	p.flags = flags | g_exe_raw;
-	if (getauxval(AT_SECURE))
-		p.flags |= AB_PROC_SETUID;
-	p.argv_len = alen;
-	if (!getcwd(cwd, sizeof cwd))
-		cwd[0] = '\0';
-	s[0] = (struct wstr){ g_exe, g_exe_len };
-	s[1] = (struct wstr){ cwd, strlen(cwd) };
-	s[2] = (struct wstr){ execfn, strlen(execfn) };
-	s[3] = (struct wstr){ "", 0 };
-	if (flags & AB_PROC_FORK_EXEC) /* what the unsent AB_EV_EXEC would have named */
-		s[4] = (struct wstr){ abs, wpath_abs_at(AT_FDCWD, execfn, abs, &trunc) };
-	t_batch = 1;
-	if (wconn_send(AB_EV_PROC, &p, sizeof p, s, flags & AB_PROC_FORK_EXEC ? 5 : 4) == 0) {
-		wconn_send_argv(alen);
-		wconn_send_env();
-	}
-	t_batch = 0;
-	wconn_flush();
-}
-
 /* Before fork: a lazy parent connects first, so that its children's records name a known
  * process. */
 static void wconn_atfork_prepare(void)
@@ -830,80 +708,6 @@ static int wconn_capture(char *dst, size_t cap, const char *name, const char *va
 	return 1;
 }
 
-/* Find the raw argv area of this image if it is one contiguous block. */
-static void wconn_capture_argv(int argc, char **argv)
-{
-	int i;
-
-	g_args = NULL;
-	g_args_len = 0;
-	g_args_proc = 1;
-	if (argc <= 0 || !argv || !argv[0]) {
-		g_args_proc = argc > 0;
-		return;
-	}
-	for (i = 0; i < argc; i++) {
-		size_t l;
-
-		if (!argv[i])
-			return;
-		l = strlen(argv[i]) + 1;
-		if (i + 1 < argc && argv[i] + l != argv[i + 1])
-			return;
-		g_args_len += l;
-	}
-	g_args = argv[0];
-	g_args_proc = 0;
-}
-
-/* The executable of this image, for the hello.  Reading /proc/self/exe is the first
- * access to this process's /proc directory, which the kernel then builds: 15 us of a 70 us
- * constructor.  The file that was exec'd (AT_EXECFN) is the image itself unless the kernel
- * ran an interpreter for it (#!, binfmt_misc), and an interpreter always finds the file's
- * name among its first arguments: then, or for a name through a descriptor or with "..",
- * it reads the link; otherwise it sends the name made absolute and the collector resolves
- * it (AB_PROC_EXE_RAW).  When the loader itself was run, the link names the loader. */
-static void wconn_find_exe(int argc, char **argv)
-{
-	int trunc = 0, i;
-	ssize_t n;
-
-	g_exe_raw = 0;
-	if (g_execfn[0] && !getauxval(AT_BASE)) {
-		/* no interpreter was loaded for this image: the loader itself was run (`ld.so
-		 * PROGRAM`), /proc/self/exe names it, and it named AT_EXECFN after the program.
-		 * Sent absolute but not folded: the collector resolves ".." through symlinks. */
-		size_t cwd = 0, fl = strlen(g_execfn);
-
-		if (g_execfn[0] != '/' && getcwd(g_exe, sizeof g_exe))
-			cwd = strlen(g_exe);
-		if ((g_execfn[0] == '/' || cwd) && cwd + 1 + fl < sizeof g_exe) {
-			if (cwd)
-				g_exe[cwd++] = '/';
-			memcpy(g_exe + cwd, g_execfn, fl + 1);
-			g_exe_len = cwd + fl;
-			g_exe_raw = AB_PROC_EXE_RAW;
-			return;
-		}
-	}
-	if (g_execfn[0] && strncmp(g_execfn, "/dev/fd/", 8) && strncmp(g_execfn, "/proc/", 6) &&
-	    !strstr(g_execfn, "..")) {
-		for (i = 1; i < argc && i <= 3 && argv[i]; i++)
-			if (!strcmp(argv[i], g_execfn))
-				break;
-		if (i > 3 || i >= argc || !argv[i]) {
-			g_exe_len = wpath_abs_at(AT_FDCWD, g_execfn, g_exe, &trunc);
-			if (g_exe_len && !trunc) {
-				g_exe_raw = AB_PROC_EXE_RAW;
-				return;
-			}
-		}
-	}
-	n = readlink("/proc/self/exe", g_exe, sizeof g_exe - 1);
-	g_exe_len = n > 0 ? (size_t)n : 0;
-	g_exe[g_exe_len] = '\0';
-}
-
 /* Dummy whose address names this library for dladdr. */
 static void wconn_self(void)
 {
@@ -931,8 +735,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	g_sock = wconn_env_sock + sizeof AB_ENV_SOCK;
 	wconn_lib = wconn_env_lib + sizeof AB_ENV_LIB;
 	g_execfn = fn ? fn : "";
-	wconn_capture_argv(argc, argv);
-	wconn_find_exe(argc, argv);
+	whello_capture(argc, argv, g_execfn);
 	wexec_init();
 	wspawn_init();
 	wfile_init();
@@ -962,7 +765,7 @@ __attribute__((constructor)) static void wconn_ctor(int argc, char **argv, char 
 	}
 	g_fd = fd;
 	g_state = WCONN_ON;
-	wconn_hello(hello, g_execfn);
+	whello_send(hello, g_execfn);
 	if ((inherit = getenv(AB_ENV_INHERIT))) {
 		wimage_inherited(inherit);
 		unsetenv(AB_ENV_INHERIT);

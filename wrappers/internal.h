@@ -1,8 +1,9 @@
 /*
  * internal.h - shared declarations of the LD_PRELOAD interposer (libasbuilt-preload.so).
  *
- * Modules: conn.c (state, connection, record sending, constructor, fork handling),
- * path.c (pure lexical path resolution), env.c (environment doctoring for exec),
+ * Modules: conn.c (state, the connection the build's processes share, record sending,
+ * the exit's wait, constructor, fork handling), hello.c (what an image says about itself
+ * when it starts: executable, argv, environment), path.c (pure lexical path resolution), env.c (environment doctoring for exec),
  * elfcheck.c (static-binary detection), hooks_exec.c / hooks_spawn.c (exec family),
  * hooks_file.c (open family and other file operations), hooks_proc.c (exit, wait, chdir,
  * dlopen, __libc_start_main), hooks_fd.c (close and dup2 family: the connection stays),
@@ -97,6 +98,11 @@ void wconn_ensure(void);
  * Returns 0 or -errno.  On EPIPE/ECONNRESET the process goes inert (marker file). */
 int wconn_send(unsigned type, const void *body, size_t blen, const struct wstr *s, unsigned n);
 
+/* Records sent between these two go out as one packet (the hello's, hello.c); end sends
+ * it.  Only from the thread saying hello, never nested. */
+void wconn_batch_begin(void);
+int wconn_batch_end(void);
+
 /* Send AB_EV_EXIT.  reaped: 0 for the process itself, else the reaped child.  When the
  * process itself exits after writing files, it waits (bounded) for the collector's ack
  * that they are hashed (AB_EXIT_SYNC). */
@@ -133,6 +139,16 @@ void *wreal_sym(void **slot, const char *name);
 #define WREAL_DECL(fn) static void *wreal_##fn
 /* The real fn, typed like the libc declaration of fn. */
 #define WREAL(fn) ((__typeof__(&fn))wreal_sym(&wreal_##fn, #fn))
+
+/* ---- hello.c ------------------------------------------------------------------------- */
+
+/* Captures what the hello needs of this image: its raw argv (if one contiguous block) and
+ * its executable's name, from argv and execfn (AT_EXECFN).  Constructor only. */
+void whello_capture(int argc, char **argv, const char *execfn);
+
+/* Sends AB_EV_PROC (flags: AB_PROC_*), the AB_EV_ARGV chunks and AB_EV_ENV of this image,
+ * in one packet.  execfn: the name it was exec'd by ("" for a fork child). */
+void whello_send(unsigned flags, const char *execfn);
 
 /* ---- path.c (pure) ------------------------------------------------------------------- */
 
