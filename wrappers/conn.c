@@ -77,9 +77,6 @@ static pid_t g_pid;
 static unsigned g_seq;
 static int g_marked;
 static int g_wrote; /* this process used a file since its last synced exit record */
-/* this process's own connection for its exit record and the ack it waits for, when the
- * watermark cannot be mapped, or -1 */
-static int g_pfd = -1;
 static int g_wopen; /* this image opened a file for writing (its exec hands the wait on) */
 static int g_mustwait; /* g_wrote by more than reads: the watermark does not end the wait */
 static __u64 g_read_sent; /* CLOCK_MONOTONIC ns after the last noted read went out */
@@ -264,24 +261,6 @@ static int wconn_connect(int shared)
 		return fd; /* close-on-exec after all: the children connect on their own */
 	}
 	wconn_publish(fd, 0);
-	return fd;
-}
-
-/* Makes this process's own connection for its waiting exit (g_pfd) unless it has one;
- * returns it, or -1.  Threads may race: one connection wins. */
-static int wconn_private(void)
-{
-	int fd = __atomic_load_n(&g_pfd, __ATOMIC_ACQUIRE), none = -1;
-
-	if (fd >= 0 || getpid() != g_pid)
-		return fd;
-	if ((fd = wconn_connect(0)) < 0)
-		return -1;
-	if (!__atomic_compare_exchange_n(&g_pfd, &none, fd, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		wfd_close_real(fd);
-		fd = none;
-	}
 	return fd;
 }
 
@@ -643,12 +622,13 @@ void wconn_send_exit(int status, unsigned flags, pid_t reaped)
 			g_mustwait = 0;
 			wconn_wait_wm(wm, t);
 		}
-	} else if (sync && (fd = wconn_private()) >= 0) {
+	} else if (sync && (fd = wconn_connect(0)) >= 0) {
 		if (wconn_send_on(fd, AB_EV_EXIT, &x, sizeof x, NULL, 0) == 0) {
 			g_wrote = 0;
 			g_mustwait = 0;
 			wconn_wait_ack(fd);
 		}
+		wfd_close_real(fd);
 	} else {
 		x.flags &= ~(__u32)AB_EXIT_SYNC;
 		wconn_send(AB_EV_EXIT, &x, sizeof x, NULL, 0);
@@ -677,10 +657,6 @@ static void wconn_atfork_child(void)
 	if (!g_enabled)
 		return;
 	t_tid = 0;
-	if (g_pfd >= 0) { /* the parent's own */
-		wfd_close_real(g_pfd);
-		g_pfd = -1;
-	}
 	if (g_fd >= 0 && !wconn_env_conn[0]) { /* not one to share (close-on-exec) */
 		wfd_close_real(g_fd);
 		g_fd = -1;

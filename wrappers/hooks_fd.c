@@ -5,9 +5,9 @@
  * A program that closes every descriptor it did not open (closefrom(3), a loop of close,
  * close_range) would close the connection, and one that dup2s onto its number would put
  * a file of its own in its place: every later record of the process would be lost or sent
- * into that file (and its children, which use the same connection, would connect again).  So close of the connection is skipped (the call reports success),
- * ranges are split around it, and a dup2/dup3 onto its number first moves it to another.
- * Only the process that owns the connection moves it: a vfork child shares its memory but
+ * into that file (and its children, which use the same connection, would connect again).
+ * So close of the connection is skipped (the call reports success), ranges are split
+ * around it, and a dup2/dup3 onto its number first moves it to another.  Only the process that owns the connection moves it: a vfork child shares its memory but
  * not its descriptor table.  Raw system calls get past all this; the next send then fails
  * and the process leaves its marker (conn.c), so the record says what it missed.
  */

@@ -463,17 +463,19 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 	struct image *img = u64map_get(&c->by_pid, (uint64_t)pid);
 	int status = e->status;
 	const char *how = "exit";
+	/* it waits for one byte back, not for the watermark past this record */
+	int ack = (e->flags & (AB_EXIT_SYNC | AB_EXIT_WM)) == AB_EXIT_SYNC;
 
 	/* preload: an exit that waits for an ack (the watermark could not be mapped) comes on
 	 * a connection of its own, after everything the process sent on the connection it
 	 * shares with others: take that in first (all of them when its hello is not read
 	 * yet).  One that waits on the watermark comes on the shared one, in order. */
-	if ((e->flags & AB_EXIT_SYNC) && c->drain && (!img || img->ended || img->conn != conn)) {
+	if (ack && c->drain && (!img || img->ended || img->conn != conn)) {
 		c->drain(c->drain_ctx, img && !img->ended && img->conn ? img->conn : 0);
 		img = u64map_get(&c->by_pid, (uint64_t)pid);
 	}
 	if (!img) {
-		if ((e->flags & (AB_EXIT_SYNC | AB_EXIT_WM)) == AB_EXIT_SYNC && c->ack)
+		if (ack && c->ack)
 			c->ack(c->drain_ctx, conn);
 		return;
 	}
@@ -504,7 +506,7 @@ static void on_exit_rec(struct collector *c, const struct decoded *d, uint64_t c
 		/* it waits: hash what it wrote before the build can touch it again (then the
 		 * ack, or the watermark past this record, lets it go) */
 		vers_flush_writes(c, img);
-		if (c->ack && !(e->flags & AB_EXIT_WM))
+		if (ack && c->ack)
 			c->ack(c->drain_ctx, conn);
 	}
 }

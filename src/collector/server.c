@@ -143,41 +143,15 @@ static int conn_read(struct server *s, struct conn *cn)
 	return n;
 }
 
-struct ids {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static void collect_id(uint64_t id, void *value, void *ctx)
-{
-	struct ids *v = ctx;
-
-	(void)value;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 16;
-		uint64_t *nv = realloc(v->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return; /* left for the loop to read */
-		v->v = nv;
-		v->cap = cap;
-	}
-	v->v[v->n++] = id;
-}
-
 static void drain_conn(void *ctx, uint64_t id)
 {
 	struct server *s = ctx;
 	struct conn *cn;
 
-	if (!id) { /* every connection; reading may close some, so by id */
-		struct ids ids = { 0 };
-
-		u64map_each(&s->conns, collect_id, &ids);
-		for (size_t i = 0; i < ids.n; i++)
-			if ((cn = u64map_get(&s->conns, ids.v[i])))
+	if (!id) { /* every connection (ids are handed out in order; reading may close some) */
+		for (uint64_t k = TAG_CONN_BASE; k < s->next_id; k++)
+			if ((cn = u64map_get(&s->conns, k)))
 				conn_read(s, cn);
-		free(ids.v);
 		return;
 	}
 	if ((cn = u64map_get(&s->conns, id)))
