@@ -14,8 +14,10 @@
  * The cache is a SQLite file (default
  * ${XDG_CACHE_HOME:-~/.cache}/asbuilt/hashes.sqlite, mode 0600); several builds
  * may share it.  New entries are written in one transaction by
- * hashstore_close(), which also forgets entries unused for
- * HASHSTORE_MAX_AGE_DAYS.
+ * hashstore_close(), which also notes when an entry was last used (to the day:
+ * HASHSTORE_TOUCH_S) and, once a day, forgets entries unused for
+ * HASHSTORE_MAX_AGE_DAYS.  A rebuild that finds every hash in the cache writes
+ * nothing.
  */
 #ifndef ASBUILT_HASHSTORE_H
 #define ASBUILT_HASHSTORE_H
@@ -27,6 +29,9 @@
 #include "asbuilt/hashcache.h"
 
 #define HASHSTORE_MAX_AGE_DAYS 60
+/* an entry's last use is written again only when the one stored is older than this; the
+ * stale entries are looked for at most this often */
+#define HASHSTORE_TOUCH_S 86400
 
 struct hashstore;
 
@@ -57,8 +62,9 @@ void hashstore_put(struct hashstore *hs, const struct hc_key *k, const char *pat
 /* Entries found and entries queued so far. */
 void hashstore_counts(const struct hashstore *hs, uint64_t *hits, uint64_t *puts);
 
-/* Writes the queued entries and marks the used ones, forgets stale ones, closes
- * and frees. Returns 0 or -EIO (nothing written).  Accepts NULL. */
+/* Writes the queued entries and marks the used ones not marked for a day, forgets
+ * stale ones when it has not for a day, closes and frees.  Returns 0 or -EIO
+ * (nothing written).  Accepts NULL. */
 int hashstore_close(struct hashstore *hs);
 
 #endif /* ASBUILT_HASHSTORE_H */

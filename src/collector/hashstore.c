@@ -34,7 +34,9 @@ static const char schema[] =
 	" path TEXT NOT NULL, sha256 TEXT NOT NULL, sha1 TEXT NOT NULL,"
 	" gitoid_sha1 TEXT NOT NULL, gitoid_sha256 TEXT NOT NULL, used_s INTEGER "
 	"NOT NULL,"
-	" PRIMARY KEY (dev, ino, size, mtime_ns, ctime_ns)) WITHOUT ROWID;";
+	" PRIMARY KEY (dev, ino, size, mtime_ns, ctime_ns)) WITHOUT ROWID;"
+	/* 'pruned_s': when the stale entries were last forgotten */
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
 int hashstore_eligible(const char *p)
 {
@@ -104,7 +106,7 @@ int hashstore_open(const char *path, struct hashstore **out)
 			 NULL) ||
 	    sqlite3_exec(hs->db, schema, NULL, NULL, NULL) ||
 	    sqlite3_prepare_v2(hs->db,
-			       "SELECT sha256, sha1, gitoid_sha1, gitoid_sha256 FROM hashes"
+			       "SELECT sha256, sha1, gitoid_sha1, gitoid_sha256, used_s FROM hashes"
 			       " WHERE dev=?1 AND ino=?2 AND size=?3 AND mtime_ns=?4 AND "
 			       "ctime_ns=?5",
 			       -1, &hs->get, NULL)) {
@@ -180,11 +182,13 @@ int hashstore_get(struct hashstore *hs, const struct hc_key *k, struct hash_resu
 	    col_hex(hs->get, 2, h.gitoid_sha1, sizeof(h.gitoid_sha1)) ||
 	    col_hex(hs->get, 3, h.gitoid_sha256, sizeof(h.gitoid_sha256)))
 		return 0; /* a damaged row: hash again (the put replaces it) */
+	/* its last use is noted to the day: a rebuild writes nothing */
+	if (sqlite3_column_int64(hs->get, 4) < (sqlite3_int64)time(NULL) - HASHSTORE_TOUCH_S)
+		enqueue(hs, k, NULL, NULL);
 	sqlite3_reset(hs->get);
 	h.size = k->size;
 	*out = h;
 	hs->hits++;
-	enqueue(hs, k, NULL, NULL);
 	return 1;
 }
 
@@ -244,20 +248,38 @@ out:
 	return rc;
 }
 
+/* When the stale entries were last forgotten (0: never). */
+static sqlite3_int64 pruned_s(struct hashstore *hs)
+{
+	sqlite3_stmt *s;
+	sqlite3_int64 t = 0;
+
+	if (sqlite3_prepare_v2(hs->db, "SELECT value FROM meta WHERE key = 'pruned_s'", -1, &s,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return t;
+}
+
 int hashstore_close(struct hashstore *hs)
 {
 	sqlite3_int64 now = (sqlite3_int64)time(NULL);
-	char prune[128];
-	int rc = 0;
+	char prune[256];
+	int rc = 0, stale;
 
 	if (!hs)
 		return 0;
-	snprintf(prune, sizeof(prune), "DELETE FROM hashes WHERE used_s < %lld;",
-		 (long long)(now - HASHSTORE_MAX_AGE_DAYS * 86400LL));
-	if (hs->n) {
+	/* forgetting reads the whole cache: once a day is enough for entries kept 60 days */
+	stale = pruned_s(hs) < now - HASHSTORE_TOUCH_S;
+	snprintf(prune, sizeof(prune),
+		 "DELETE FROM hashes WHERE used_s < %lld;"
+		 "INSERT OR REPLACE INTO meta VALUES ('pruned_s', %lld);",
+		 (long long)(now - HASHSTORE_MAX_AGE_DAYS * 86400LL), (long long)now);
+	if (hs->n || stale) {
 		if (sqlite3_exec(hs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
 		    flush(hs, now) == 0 &&
-		    sqlite3_exec(hs->db, prune, NULL, NULL, NULL) == SQLITE_OK &&
+		    (!stale || sqlite3_exec(hs->db, prune, NULL, NULL, NULL) == SQLITE_OK) &&
 		    sqlite3_exec(hs->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 			rc = 0;
 		else {

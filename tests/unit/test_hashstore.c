@@ -1,10 +1,12 @@
 /* Unit tests of hashstore.c, the persistent hash cache, and of its use by
  * hashcache.c. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "asbuilt/hash.h"
@@ -77,6 +79,88 @@ Test(hashstore, entries_survive_close_and_need_the_whole_identity)
 	hashstore_counts(hs, &hits, &puts);
 	cr_assert_eq(hits, 1);
 	cr_assert_eq(hashstore_close(hs), 0);
+}
+
+/* Runs sql on the cache file, outside the store; returns the first column of the first row
+ * (or -1). */
+static long long cache_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	cr_assert_eq(sqlite3_close(db), SQLITE_OK);
+	return v;
+}
+
+/* A cache holding the entries a (used now) and b (used_s set below), pruned at pruned_s. */
+static void two_entries(const char *path, long long used_b, long long pruned)
+{
+	struct hc_key a = { 1, 2, 1234, 5, 6 }, b = { 1, 3, 1234, 5, 6 };
+	struct hash_result h;
+	struct hashstore *hs;
+	char sql[160];
+
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	fake_hash(&h, 'a');
+	hashstore_put(hs, &a, "/usr/lib/a.so", &h);
+	fake_hash(&h, 'b');
+	hashstore_put(hs, &b, "/usr/lib/b.so", &h);
+	cr_assert_eq(hashstore_close(hs), 0);
+	snprintf(sql, sizeof(sql), "UPDATE hashes SET used_s = %lld WHERE ino = 3 RETURNING 1",
+		 used_b);
+	cr_assert_eq(cache_sql(path, sql), 1);
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR REPLACE INTO meta VALUES ('pruned_s', %lld) RETURNING 1", pruned);
+	cr_assert_eq(cache_sql(path, sql), 1);
+}
+
+/* A rebuild that finds its hashes writes nothing: an entry's last use is noted to the
+ * day, and the stale entries are looked for once a day. */
+Test(hashstore, a_rebuild_writes_only_what_a_day_changed)
+{
+	struct hc_key b = { 1, 3, 1234, 5, 6 };
+	struct hash_result got;
+	struct hashstore *hs;
+	char path[256];
+	long long now = (long long)time(NULL), old = now - HASHSTORE_MAX_AGE_DAYS * 86400LL - 10;
+
+	tmp_cache(path, sizeof(path));
+
+	/* used an hour ago: not written again */
+	two_entries(path, now - 3600, now);
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(hashstore_get(hs, &b, &got), 1);
+	cr_assert_eq(hashstore_close(hs), 0);
+	cr_assert_eq(cache_sql(path, "SELECT used_s FROM hashes WHERE ino = 3"), now - 3600);
+
+	/* used two days ago: its use is noted */
+	two_entries(path, now - 2 * 86400, now);
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(hashstore_get(hs, &b, &got), 1);
+	cr_assert_eq(hashstore_close(hs), 0);
+	cr_assert_geq(cache_sql(path, "SELECT used_s FROM hashes WHERE ino = 3"), now);
+
+	/* unused for longer than the cache keeps entries, but the cache was pruned an hour
+	 * ago: kept until the next day's prune */
+	two_entries(path, old, now - 3600);
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(hashstore_close(hs), 0);
+	cr_assert_eq(cache_sql(path, "SELECT count(*) FROM hashes"), 2);
+
+	/* the last prune was two days ago: forgotten now, and the prune noted */
+	two_entries(path, old, now - 2 * 86400);
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	cr_assert_eq(hashstore_close(hs), 0);
+	cr_assert_eq(cache_sql(path, "SELECT count(*) FROM hashes"), 1);
+	cr_assert_eq(cache_sql(path, "SELECT count(*) FROM hashes WHERE ino = 3"), 0);
+	cr_assert_geq(cache_sql(path, "SELECT value FROM meta WHERE key = 'pruned_s'"), now);
 }
 
 Test(hashstore, only_system_directories_are_eligible)
