@@ -23,8 +23,9 @@ static int64_t now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Stops the collector: returns 1 when it committed everything (it may still be detaching
- * the eBPF programs: reap_collector waits for it), 0 when it died (reaped). */
+/* Stops the collector: returns 1 when it committed everything (it may still be closing
+ * the database, writing the hash cache and detaching the eBPF programs:
+ * collector_db_closed and reap_collector wait for it), 0 when it died (reaped). */
 static int stop_collector(struct record_run *r, struct server_result *res, char *why,
 			  size_t whylen)
 {
@@ -40,9 +41,11 @@ static int stop_collector(struct record_run *r, struct server_result *res, char 
 	while (n < 0 && errno == EINTR);
 	got = n == (ssize_t)sizeof(*res);
 	close(r->ctl_fd);
-	close(r->status_fd);
+	r->ctl_fd = -1;
 	if (got && res->ok)
-		return 1;
+		return 1; /* status_fd stays open: its EOF says the collector closed the database */
+	close(r->status_fd);
+	r->status_fd = -1;
 	if (r->collector_reaped) /* while record waited for the build */
 		st = r->collector_status;
 	else
@@ -56,6 +59,22 @@ static int stop_collector(struct record_run *r, struct server_result *res, char 
 		snprintf(why, whylen, "the collector failed (exit status %d)", WEXITSTATUS(st));
 	memset(res, 0, sizeof(*res));
 	return 0;
+}
+
+/* Waits until a collector that reported success has closed the database (EOF on the
+ * status pipe): then the supervisor's connection is the last one. */
+static void collector_db_closed(struct record_run *r)
+{
+	char b;
+	ssize_t n;
+
+	if (r->status_fd < 0)
+		return;
+	do
+		n = read(r->status_fd, &b, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	close(r->status_fd);
+	r->status_fd = -1;
 }
 
 /* Waits for a collector that reported success to exit. */
@@ -255,12 +274,14 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 			(long long)r->build_id, o->db, (unsigned long long)res.stats.processes,
 			(unsigned long long)res.stats.inputs, (unsigned long long)res.stats.outputs,
 			(long long)nincomplete, nincomplete ? " (record incomplete)" : "");
-	/* the collector closed its connection before it exits: ours is the last, and closing it
+	/* once the collector has closed its connection, ours is the last, and closing it
 	 * copies the WAL into the database file (two connections closing at once would each
-	 * leave that to the other) */
-	reap_collector(r);
+	 * leave that to the other); the collector meanwhile writes the hash cache and detaches
+	 * the eBPF programs */
+	collector_db_closed(r);
 	store_close(st);
 	r->st = NULL;
+	reap_collector(r);
 	if (nincomplete && !strcmp(o->backend, "ebpf") && !o->allow_incomplete && code == 0) {
 		cli_err("the record is incomplete; pass --allow-incomplete to accept it");
 		return 3;

@@ -220,15 +220,18 @@ static void collector_main(const struct record_opts *o, struct record_run *r, in
 		goto out;
 	rc = server_run(c, &so, &res) ? 1 : 0;
 	/* everything is committed: the supervisor finalises the build while this process
-	 * writes the hash cache, copies the WAL into the database (a passive checkpoint, which
-	 * the supervisor's reads do not wait for), closes and detaches the eBPF programs */
+	 * copies the WAL into the database (a passive checkpoint, which the supervisor's reads
+	 * do not wait for) and closes it, says so by closing its end of the status pipe (the
+	 * supervisor's connection is then the last, and may close), then writes the hash
+	 * cache and detaches the eBPF programs while the supervisor closes */
 	if (write(status, &res, sizeof(res)) != sizeof(res))
 		rc = 1;
-	collector_free(c);
-	c = NULL;
 	sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	store_close(st);
 	st = NULL;
+	close(status);
+	collector_free(c);
+	c = NULL;
 	ebpf_tracer_free(t);
 	_exit(rc);
 out:
