@@ -21,6 +21,9 @@ struct collector_stats {
 	uint64_t bytes_hashed, warnings, lost;
 	uint64_t inputs, outputs; /* distinct versions read / written */
 	uint64_t temporaries; /* files the build wrote and deleted before they were hashed */
+	/* versions of such files (written by the build, removed by it, gone at its end) that
+	 * changed before they could be hashed (eBPF: a step rewrote the file at once) */
+	uint64_t temp_changed;
 	/* written versions hashed only after a later writer of the same file had begun
 	 * (eBPF: nothing makes the first writer wait): their hashes withheld */
 	uint64_t superseded;

@@ -262,6 +262,10 @@ int record_finish(const struct record_opts *o, struct record_run *r, int start_r
 		cli_err("note: %llu temporary files were deleted by the build before they could be "
 			"hashed (file_versions.state = 'vanished')",
 			(unsigned long long)res.stats.temporaries);
+	if (!o->quiet && res.stats.temp_changed)
+		cli_err("note: %llu versions of temporary files (written and deleted by the build) "
+			"changed before they could be hashed (file_versions.state = 'changed')",
+			(unsigned long long)res.stats.temp_changed);
 	if (!o->quiet && res.stats.superseded)
 		cli_err("note: %llu written versions were hashed only after the next writer of the "
 			"same file had begun, so their hashes are withheld; that writer's version "

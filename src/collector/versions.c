@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asbuilt/hashstore.h"
@@ -532,6 +533,16 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
 	strmap_put(&c->rewrote, key, (void *)1);
 }
 
+/* Whether canon is a temporary of the build: written by a traced process, removed by one,
+ * and gone now that the build has ended. */
+static int temporary(struct collector *c, const char *canon)
+{
+	struct stat sb;
+
+	return strmap_get(&c->removed, canon) && lstat(canon, &sb) < 0 && errno == ENOENT &&
+	       store_path_written(c->st, c->build_id, canon) == 1;
+}
+
 void vers_judge_vanished(struct collector *c)
 {
 	char key[PATH_MAX + 32];
@@ -553,6 +564,10 @@ void vers_judge_vanished(struct collector *c)
 			   strmap_get(&c->rewrote, key)) {
 			/* it read its own file, then rewrote it: the change is its own (unless
 			 * the version before its rewrite was never hashed: v->late) */
+		} else if (v->changed && temporary(c, v->path)) {
+			/* a temporary of the build (configure's conftest.err, rewritten by the
+			 * next test at once): like one deleted before it was hashed, a note */
+			c->stats.temp_changed++;
 		} else {
 			c->stats.warnings++;
 			store_incomplete_add(c->st, c->build_id, v->process_id,

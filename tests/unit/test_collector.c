@@ -362,20 +362,28 @@ Test(collector, regenerated_header_gives_two_versions)
 			 want);
 }
 
-Test(collector, file_changed_before_hashing_is_flagged_not_hashed)
+/* cc (pid 10, connection 100) read dir/name, which has changed since (the identity its
+ * record gives no longer matches the file). */
+static void feed_changed_read(const char *name, char *path, size_t len)
 {
-	char h[128];
 	struct recbuf r;
 	struct ab_file f = { .op = AB_OP_OPEN, .ret = 3, .fflags = AB_F_STAT, .size = 3,
 			     .ino = 1, .mtime_ns = 5 }; /* identity that no longer matches */
 
-	snprintf(h, sizeof(h), "%s/x.h", dir);
-	write_file(h, "now different\n");
+	snprintf(path, len, "%s/%s", dir, name);
+	write_file(path, "now different\n");
 	feed_proc(10, 1, "/usr/bin/cc", 100);
 	rec_begin(&r, AB_EV_FILE, 10, &f, sizeof(f));
-	rec_str(&r, "x.h");
-	rec_str(&r, h);
+	rec_str(&r, name);
+	rec_str(&r, path);
 	cr_assert_eq(collector_feed(col, r.b, rec_end(&r), 100), 0);
+}
+
+Test(collector, file_changed_before_hashing_is_flagged_not_hashed)
+{
+	char h[128];
+
+	feed_changed_read("x.h", h, sizeof(h));
 	cr_assert_str_eq(q("SELECT state || ' ' || (sha256 IS NULL) FROM file_versions"),
 			 "changed 1");
 	cr_assert_eq(collector_finish(col), 0);
@@ -431,6 +439,75 @@ Test(collector, rewrite_after_a_late_hashed_write_is_flagged)
 	cr_assert_eq(collector_finish(col), 0);
 	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 	cr_assert_str_eq(q("SELECT detail FROM incomplete"), a);
+}
+
+/* The same archive, but a temporary: a later step removes it and it is gone when the build
+ * ends (configure's conftest.err, rewritten by the next test at once, under eBPF).  Like a
+ * temporary deleted before it could be hashed, that is a note, not an incomplete record;
+ * the version stays 'changed' with no hash.  Still there at the end, or never written by
+ * the build, it is flagged as before. */
+static void archive_rewritten_then_removed(const char *a, int delete)
+{
+	struct stat seen;
+
+	write_file(a, "!<arch>\nar's members\n");
+	cr_assert_eq(stat(a, &seen), 0);
+	usleep(10000);
+	write_file(a, "!<arch>\nindexed by ranlib, longer\n");
+	feed_proc(10, 1, "/usr/bin/ar", 100);
+	feed_open(10, a, 1, 100);
+	collector_conn_closed(col, 100);
+	feed_proc(11, 1, "/usr/bin/ranlib", 101);
+	feed_open_seen(11, a, 101, &seen, 0);
+	feed_open(11, a, 1, 101);
+	collector_conn_closed(col, 101);
+	feed_proc(12, 1, "/bin/rm", 102);
+	feed_unlink_at(12, a, 102, 0);
+	if (delete)
+		cr_assert_eq(unlink(a), 0);
+	collector_conn_closed(col, 102);
+	cr_assert_eq(collector_finish(col), 0);
+}
+
+Test(collector, temporary_changed_before_hashing_is_a_note)
+{
+	char a[128];
+	struct collector_stats stats;
+
+	snprintf(a, sizeof(a), "%s/conftest.a", dir);
+	archive_rewritten_then_removed(a, 1);
+	collector_get_stats(col, &stats);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
+	cr_assert_eq(stats.temp_changed, 1);
+	cr_assert_str_eq(q("SELECT count(*) FROM file_versions WHERE state = 'changed'"
+			   " AND sha256 IS NULL"),
+			 "1");
+}
+
+Test(collector, removed_file_still_there_at_the_end_is_flagged)
+{
+	char a[128];
+	struct collector_stats stats;
+
+	snprintf(a, sizeof(a), "%s/lib.a", dir);
+	archive_rewritten_then_removed(a, 0); /* its unlink is recorded, but it is there */
+	collector_get_stats(col, &stats);
+	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
+	cr_assert_eq(stats.temp_changed, 0);
+}
+
+Test(collector, removed_input_the_build_did_not_write_is_flagged)
+{
+	char h[128];
+
+	feed_changed_read("input.h", h, sizeof(h));
+	collector_conn_closed(col, 100);
+	feed_proc(11, 1, "/bin/rm", 101);
+	feed_unlink_at(11, h, 101, 0);
+	cr_assert_eq(unlink(h), 0);
+	collector_conn_closed(col, 101);
+	cr_assert_eq(collector_finish(col), 0);
+	cr_assert_str_eq(q("SELECT reason FROM incomplete"), "changed-before-hash");
 }
 
 /* Appends to a file until told to stop: the next writer of a file, already at work while
