@@ -232,13 +232,17 @@ static void mark_moves(struct graph *g)
 
 /* The version read at event ei.  A read of a temporary that vanished before it could be
  * hashed and matched no written version (under eBPF, `as` reading cc1's /tmp/ccX.s after
- * the collector found it gone) stands for the version the build wrote last before the
- * read, so that the chain through it reaches the sources. */
+ * the collector found it gone), or that changed before it could be hashed in a file the
+ * build removed later (configure's conftest.err, rewritten by the next test at once),
+ * stands for the version the build wrote last before the read, so that the chain through
+ * it reaches the sources. */
 static int read_version(const struct graph *g, int ei)
 {
 	int v = g->e[ei].version, best = -1;
 
-	if ((g->v[v].flags & GRAPH_V_WRITTEN) || strcmp(g->v[v].state, "vanished"))
+	if ((g->v[v].flags & GRAPH_V_WRITTEN) ||
+	    (strcmp(g->v[v].state, "vanished") &&
+	     (strcmp(g->v[v].state, "changed") || !(g->v[v].flags & GRAPH_V_REMOVED))))
 		return v;
 	for (int w = graph_latest(g, g->v[v].path); w >= 0; w = g->v[w].prev_same)
 		if ((g->v[w].flags & GRAPH_V_WRITTEN) && g->v[w].first_ev >= 0 &&

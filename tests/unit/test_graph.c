@@ -279,13 +279,15 @@ Test(graph, exec_from_a_recipe_shell_does_not_merge_steps)
 	graph_free(g);
 }
 
-static int64_t vanished(const char *path, int vseq, const char *origin, int64_t writer)
+/* A version of path in a state other than 'ok' (no hash). */
+static int64_t unhashed(const char *path, int vseq, const char *origin, const char *state,
+			int64_t writer)
 {
 	struct store_version v = { .build_id = bid,
 				   .path = path,
 				   .vseq = vseq,
 				   .origin = origin,
-				   .state = "vanished",
+				   .state = state,
 				   .writer_id = writer };
 	int64_t id = store_version_add(st, &v);
 
@@ -293,10 +295,11 @@ static int64_t vanished(const char *path, int vseq, const char *origin, int64_t 
 	return id;
 }
 
-/* Under eBPF the collector may find cc1's /tmp/ccX.s gone both when cc1 exits and when
- * `as` reads it: the read becomes a version of its own ('external', vanished).  Found by
- * tests/realworld on cJSON's fuzz_main.c.o: the object's inputs stopped at that read. */
-Test(graph, a_vanished_read_of_a_temporary_leads_to_its_writer)
+/* gcc -c a.c: cc1 writes tmp (its version sw), as reads it (the read's version made by
+ * read_version from its own origin and state), gcc removes it; a.o's direct input must be
+ * a.c, not the read of tmp. */
+static void object_reaches_its_source_through(const char *tmp, int64_t (*written)(int64_t),
+					      const char *r_origin, const char *r_state)
 {
 	struct graph *g;
 	struct graph_ivec d = { 0 };
@@ -305,14 +308,14 @@ Test(graph, a_vanished_read_of_a_temporary_leads_to_its_writer)
 	int64_t cc1 = proc(gcc, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1");
 	int64_t as = proc(gcc, "/usr/bin/as", "as");
 	int64_t ac = version("/w/a.c", "preexisting", 0, H("1"));
-	int64_t sw = vanished("/tmp/ccX.s", 1, "written", cc1);
-	int64_t sr = vanished("/tmp/ccX.s", 2, "external", 0);
+	int64_t sw = written(cc1);
+	int64_t sr = unhashed(tmp, 2, r_origin, r_state, 0);
 	int64_t ao = version("/w/a.o", "written", as, H("2"));
 	ev(cc1, "open", "read", "/w/a.c", ac, NULL);
-	ev(cc1, "open", "write", "/tmp/ccX.s", sw, NULL);
-	ev(as, "open", "read", "/tmp/ccX.s", sr, NULL);
+	ev(cc1, "open", "write", tmp, sw, NULL);
+	ev(as, "open", "read", tmp, sr, NULL);
 	ev(as, "open", "write", "/w/a.o", ao, NULL);
-	ev(gcc, "unlink", "write", "/tmp/ccX.s", 0, NULL);
+	ev(gcc, "unlink", "write", tmp, 0, NULL);
 
 	cr_assert_eq(graph_load(st, bid, &g), 0);
 	cr_assert_eq(graph_direct(g, graph_latest(g, "/w/a.o"), &d), 0);
@@ -320,6 +323,33 @@ Test(graph, a_vanished_read_of_a_temporary_leads_to_its_writer)
 	cr_assert_str_eq(g->v[d.v[0]].path, "/w/a.c", "the object comes from its source");
 	graph_ivec_release(&d);
 	graph_free(g);
+}
+
+static int64_t vanished_s(int64_t cc1)
+{
+	return unhashed("/tmp/ccX.s", 1, "written", "vanished", cc1);
+}
+
+/* Under eBPF the collector may find cc1's /tmp/ccX.s gone both when cc1 exits and when
+ * `as` reads it: the read becomes a version of its own ('external', vanished).  Found by
+ * tests/realworld on cJSON's fuzz_main.c.o: the object's inputs stopped at that read. */
+Test(graph, a_vanished_read_of_a_temporary_leads_to_its_writer)
+{
+	object_reaches_its_source_through("/tmp/ccX.s", vanished_s, "external", "vanished");
+}
+
+static int64_t hashed_s(int64_t cc1)
+{
+	return version("/tmp/ccY.s", "written", cc1, H("5"));
+}
+
+/* The same under eBPF when the file was rewritten before the collector hashed the read
+ * (configure's conftest.err, rewritten by the next test at once): the read's version is
+ * 'changed', no hash; the build removed the file, so the read stands for what the build
+ * wrote there, not for an unhashed outside file. */
+Test(graph, a_changed_read_of_a_temporary_leads_to_its_writer)
+{
+	object_reaches_its_source_through("/tmp/ccY.s", hashed_s, "preexisting", "changed");
 }
 
 /* config.status: `sed ... | awk -f subs.awk > out` in a step that read many other files:
