@@ -131,16 +131,23 @@ have_mode() { local m; for m in "${modes[@]}"; do [ "$m" = "$1" ] && return 0; d
 # --- one run ----------------------------------------------------------------------------
 now_ns() { date +%s%N; }
 
+# The machine's steal time so far in clock ticks (/proc/stat: the time the hypervisor ran
+# something else while a CPU of this machine wanted to run), 0 where not reported.
+steal_ticks() { awk '$1 == "cpu" { print ($9 == "" ? 0 : $9); exit }' /proc/stat 2>/dev/null || echo 0; }
+clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # run_build PROJECT MODE TAG: builds a fresh copy of PROJECT's tree under MODE; prints
-# "WALL CPU": wall seconds, and user+system seconds of the whole process tree (tracer
-# included, from /usr/bin/time).  A traced run's database is left at $work/$TAG.db.
+# "WALL CPU STEAL": wall seconds, user+system seconds of the whole process tree (tracer
+# included, from /usr/bin/time), and the seconds of CPU time the hypervisor took from this
+# machine meanwhile (all CPUs).  A traced run's database is left at $work/$TAG.db.
 run_build() {
-  local proj=$1 mode=$2 tag=$3 tree="$work/tree" t0 t1 cpu
+  local proj=$1 mode=$2 tag=$3 tree="$work/tree" t0 t1 cpu s0 s1
   rm -rf "$tree" "$work/$tag.db" "$work/$tag.db-wal" "$work/$tag.db-shm" "$work/$tag.db.json"
   cp -a "${pristine[$proj]}" "$tree"
   project_cmd "$proj"
   mode_prefix "$mode" "$work/$tag.db"
   sync
+  s0=$(steal_ticks)
   t0=$(now_ns)
   if ! (cd "$tree" && exec /usr/bin/time -f '%U %S' -o "$work/cpu.txt" \
     "${tracer[@]}" "${build_cmd[@]}") >"$work/build.log" 2>&1; then
@@ -148,8 +155,10 @@ run_build() {
     die "$proj: build failed under mode $mode (log above)"
   fi
   t1=$(now_ns)
+  s1=$(steal_ticks)
   cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/cpu.txt")
-  awk -v a="$t0" -v b="$t1" -v c="$cpu" 'BEGIN { printf "%.3f %s\n", (b - a) / 1e9, c }'
+  awk -v a="$t0" -v b="$t1" -v c="$cpu" -v s=$((s1 - s0)) -v hz="$clk_tck" \
+    'BEGIN { printf "%.3f %s %.2f\n", (b - a) / 1e9, c, s / hz }'
 }
 
 # Peak resident memory (KiB) of the asbuilt processes (record and its collector: every
@@ -201,7 +210,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]
 ratio() { awk -v t="$1" -v u="$2" 'BEGIN { printf "%.2fx\n", t / u }'; }
 
 # --- main -------------------------------------------------------------------------------
-declare -A pristine times cpus incomplete
+declare -A pristine times cpus steals incomplete
 read -r load0 _ </proc/loadavg
 for proj in $PROJECTS; do
   pristine[$proj]=$(bash "$root/bench/fetch.sh" "$(project_srcpkg "$proj")")
@@ -214,7 +223,7 @@ for proj in $PROJECTS; do
   run_build "$proj" untraced warmup >/dev/null
   for ((i = 1; i <= RUNS; i++)); do
     for mode in "${modes[@]}"; do
-      read -r t c < <(run_build "$proj" "$mode" "$mode")
+      read -r t c sl < <(run_build "$proj" "$mode" "$mode")
       [ -n "${c:-}" ] || die "$proj: run $i under mode $mode failed"
       times[$proj,$mode]+="$t "
       case "$mode" in
@@ -222,7 +231,8 @@ for proj in $PROJECTS; do
           incomplete[$proj,$mode]+="$(record_state "$work/$mode.db")" ;;
       esac
       cpus[$proj,$mode]+="$c "
-      say "$proj run $i/$RUNS $mode: wall ${t} s, cpu ${c} s"
+      steals[$proj,$mode]+="$sl "
+      say "$proj run $i/$RUNS $mode: wall ${t} s, cpu ${c} s, steal ${sl} s"
     done
   done
   if have_mode preload; then
@@ -351,13 +361,20 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     done
   done
   echo
-  echo "Raw figures, in run order (wall s / cpu s):"
+  echo "Raw figures, in run order (wall s / cpu s / steal s: CPU time the hypervisor gave"
+  echo "to something else during the run, all CPUs; a run with much of it was slowed by"
+  echo "the host, not by the tracer):"
   echo
   for proj in $PROJECTS; do
     for mode in "${modes[@]}"; do
       echo "- $proj $mode: $(paste -d/ <(lines "${times[$proj,$mode]}") \
-        <(lines "${cpus[$proj,$mode]}") | tr '\n' ' ')"
+        <(lines "${cpus[$proj,$mode]}") <(lines "${steals[$proj,$mode]}") | tr '\n' ' ')"
     done
+  done
+  echo
+  for proj in $PROJECTS; do
+    echo "- $proj: steal in all its timed runs $(for mode in "${modes[@]}"; do
+      lines "${steals[$proj,$mode]}"; done | awk '{ s += $1 } END { printf "%.2f", s }') s"
   done
 } >"$OUT/results.md"
 cat "$OUT/results.md"
