@@ -533,8 +533,8 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
 	strmap_put(&c->rewrote, key, (void *)1);
 }
 
-/* Whether canon is a temporary of the build: written by a traced process, removed by one,
- * and gone now that the build has ended. */
+/* Whether canon is a temporary of the build: made there by a traced process (written,
+ * renamed or linked), removed by one, and gone now that the build has ended. */
 static int temporary(struct collector *c, const char *canon)
 {
 	struct stat sb;
