@@ -15,13 +15,14 @@
 
 #include "internal.h"
 
-static char g_exe[WPATH_BUF];
+static char g_exe_none[1];
+static char *g_exe = g_exe_none; /* WPATH_BUF bytes of the constructor's arena (conn.c) */
 static size_t g_exe_len;
 static unsigned g_exe_raw; /* AB_PROC_EXE_RAW: g_exe is the exec filename made absolute */
 static const char *g_args; /* contiguous raw argv of this image, or NULL */
 static size_t g_args_len;
 static int g_args_proc; /* argv not contiguous: read /proc/self/cmdline */
-static char g_chunk[AB_ARGV_CHUNK]; /* only used single-threaded (constructor, atfork child) */
+static char g_chunk[AB_ARGV_CHUNK] WBIG; /* only used single-threaded (constructor, atfork child) */
 
 extern char **environ;
 
@@ -192,9 +193,9 @@ static void whello_find_exe(int argc, char **argv, const char *execfn)
 		 * Sent absolute but not folded: the collector resolves ".." through symlinks. */
 		size_t cwd = 0, fl = strlen(execfn);
 
-		if (execfn[0] != '/' && getcwd(g_exe, sizeof g_exe))
+		if (execfn[0] != '/' && getcwd(g_exe, WPATH_BUF))
 			cwd = strlen(g_exe);
-		if ((execfn[0] == '/' || cwd) && cwd + 1 + fl < sizeof g_exe) {
+		if ((execfn[0] == '/' || cwd) && cwd + 1 + fl < WPATH_BUF) {
 			if (cwd)
 				g_exe[cwd++] = '/';
 			memcpy(g_exe + cwd, execfn, fl + 1);
@@ -216,13 +217,19 @@ static void whello_find_exe(int argc, char **argv, const char *execfn)
 			}
 		}
 	}
-	n = readlink("/proc/self/exe", g_exe, sizeof g_exe - 1);
+	n = readlink("/proc/self/exe", g_exe, WPATH_BUF - 1);
 	g_exe_len = n > 0 ? (size_t)n : 0;
 	g_exe[g_exe_len] = '\0';
 }
 
 void whello_capture(int argc, char **argv, const char *execfn)
 {
+	char *exe = wconn_arena_get(WPATH_BUF);
+
 	whello_capture_argv(argc, argv);
+	if (!exe)
+		return;
+	g_exe = exe;
 	whello_find_exe(argc, argv, execfn);
+	wconn_arena_keep(g_exe_len + 1);
 }

@@ -33,7 +33,7 @@ struct wspawn_opens {
 	char fds[sizeof AB_ENV_INHERIT "=" + 64]; /* "ASBUILT_INHERIT=3,1" */
 	size_t len;
 };
-static struct wspawn_opens g_opens[WSPAWN_SETS];
+static struct wspawn_opens g_opens[WSPAWN_SETS] WBIG;
 static int g_nopens; /* slots in use */
 static char g_opens_lock;
 
