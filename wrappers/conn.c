@@ -63,12 +63,15 @@
 #define WSOCK_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
 /* The strings the constructor keeps (the ASBUILT_* variables its children are given, and
- * this image's executable for the hello), one after the other in one page-aligned block:
- * a process touches the one page they fill, not a page per buffer (a fresh page costs a
- * fault, 1.5-2.5 us here, in every traced process).  Sized for the longest of each. */
-static char wconn_arena[sizeof AB_ENV_SOCK "=" + WSOCK_MAX + sizeof AB_ENV_LIB "=" + WPATH_BUF +
-			sizeof AB_ENV_DIR "=" + WPATH_BUF + WPATH_BUF] WBIG;
-static size_t wconn_arena_used;
+ * this image's executable for the hello), one after the other in a page-aligned block, and
+ * right after them the hello's batch (below): a process touches the one page they fill,
+ * not a page per buffer (a fresh page costs a fault, 1.5-2.5 us here, in every traced
+ * process).  Sized for the longest of each string, then a whole batch. */
+#define WCONN_ARENA_MAX                                                                      \
+	(sizeof AB_ENV_SOCK "=" + WSOCK_MAX + sizeof AB_ENV_LIB "=" + WPATH_BUF +             \
+	 sizeof AB_ENV_DIR "=" + WPATH_BUF + WPATH_BUF)
+static char wconn_arena[WCONN_ARENA_MAX + AB_REC_MAX] WBIG;
+static size_t wconn_arena_used; /* set by the constructor only, before any batch */
 static char wconn_none[1];
 char *wconn_env_sock = wconn_none;
 char *wconn_env_lib = wconn_none;
@@ -100,8 +103,9 @@ static const char *g_execfn = "";
 /* An image's hello (AB_EV_PROC, the AB_EV_ARGV chunks, AB_EV_ENV) goes out as one packet of
  * records back to back (event.h), one send instead of three sendmsg.  Filled only by the
  * thread saying hello (t_batch 1); while it appends (2), a signal handler's record is sent
- * on its own. */
-static char g_batch[AB_REC_MAX] WBIG;
+ * on its own.  It lies in the arena after the strings kept there. */
+#define g_batch (wconn_arena + wconn_arena_used)
+#define WCONN_BATCH_CAP AB_REC_MAX /* the packet the collector reads at most */
 static size_t g_batch_len;
 static __thread int t_batch __attribute__((tls_model("initial-exec")));
 
@@ -372,7 +376,7 @@ static int wconn_batch(const struct iovec *iov, unsigned k, size_t total)
 	int rc = 0;
 
 	t_batch = 2;
-	if (g_batch_len + total > sizeof g_batch)
+	if (g_batch_len + total > WCONN_BATCH_CAP)
 		rc = wconn_flush();
 	if (!rc) {
 		for (unsigned i = 0; i < k; i++) {
@@ -681,7 +685,7 @@ static void wconn_atfork_child(void)
 
 char *wconn_arena_get(size_t cap)
 {
-	return wconn_arena_used + cap <= sizeof wconn_arena ? wconn_arena + wconn_arena_used : NULL;
+	return wconn_arena_used + cap <= WCONN_ARENA_MAX ? wconn_arena + wconn_arena_used : NULL;
 }
 
 void wconn_arena_keep(size_t len)
