@@ -67,8 +67,8 @@
  * right after them the hello's batch (below): a process touches the one page they fill,
  * not a page per buffer (a fresh page costs a fault, 1.5-2.5 us here, in every traced
  * process).  Sized for the longest of each string, then a whole batch. */
-#define WCONN_ARENA_MAX                                                                      \
-	(sizeof AB_ENV_SOCK "=" + WSOCK_MAX + sizeof AB_ENV_LIB "=" + WPATH_BUF +             \
+#define WCONN_ARENA_MAX                                                           \
+	(sizeof AB_ENV_SOCK "=" + WSOCK_MAX + sizeof AB_ENV_LIB "=" + WPATH_BUF + \
 	 sizeof AB_ENV_DIR "=" + WPATH_BUF + WPATH_BUF)
 static char wconn_arena[WCONN_ARENA_MAX + AB_REC_MAX] WBIG;
 static size_t wconn_arena_used; /* set by the constructor only, before any batch */
