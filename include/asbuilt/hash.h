@@ -29,6 +29,22 @@ int hash_fd(int fd, const struct stat *st, struct hash_result *out);
  * and hashes it.  Returns 0 or a negative errno (-EISDIR for a directory). */
 int hash_path(const char *path, struct stat *st, struct hash_result *out);
 
+/* A file hashed a slice at a time, for a caller that has other work between the slices
+ * (the collector, hashing a 100 MB library the build's tools loaded between the build's
+ * records). */
+struct hash_job;
+
+/* Opens path like hash_path and fstats it into *st.  Returns 0 and *out, or a negative
+ * errno (-EISDIR for a directory, -EINVAL for a file that is not regular). */
+int hash_job_open(const char *path, struct stat *st, struct hash_job **out);
+
+/* Hashes up to max bytes more.  Returns 1 when the whole file is hashed (*out filled), 0
+ * when more is left, or a negative errno as hash_fd (-EIO: its size changed). */
+int hash_job_step(struct hash_job *j, size_t max, struct hash_result *out);
+
+/* Closes the file and frees the job (NULL is fine). */
+void hash_job_free(struct hash_job *j);
+
 /* Hashes a memory buffer (used by tests and for in-memory artifacts). */
 void hash_buf(const void *buf, size_t len, struct hash_result *out);
 

@@ -41,6 +41,16 @@ enum hc_status { HC_OK, HC_CHANGED, HC_VANISHED, HC_UNREADABLE, HC_DIR };
 enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struct hc_key *want,
 			     struct hc_key *found, struct hash_result *out);
 
+/* Whether the hash of the file at path with identity *want is known (here or in the
+ * user's cache, which it then loads): hashcache_get would not read the file. */
+int hashcache_known(struct hashcache *hc, const char *path, const struct hc_key *want);
+
+/* Keeps h, hashed by the caller, as the hash of identity k of the file at path (and in
+ * the user's cache, when the file still has that identity and is under a system
+ * directory), counted like a file hashcache_get read. */
+void hashcache_put(struct hashcache *hc, const char *path, const struct hc_key *k,
+		   const struct hash_result *h);
+
 /* Frees all entries; the struct may be reused. */
 void hashcache_release(struct hashcache *hc);
 

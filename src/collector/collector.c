@@ -224,7 +224,51 @@ void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_
 	c->read_tail = &j->next;
 }
 
-/* Hashes one deferred read.  Returns 0 when there was none. */
+/* A deferred job's file is hashed this much at a time between the build's records: a
+ * tool's library can be 100 MB (libLLVM, which ld loads with its plugin), whose hashing in
+ * one go stalled the loop for a quarter of a second, long enough under eBPF for the build
+ * to rewrite its own files before their writers' exits were taken in (lua's liblua.a, which
+ * ranlib rewrites in place right after ar wrote it: the record was incomplete). */
+#define SLICE_BYTES (1 << 20)
+
+/* Hashes the next slice of the file at path as it was with identity *want, unless its hash
+ * is known.  Returns 1 while more is left; 0 when the hash is known now (in the hash cache)
+ * or cannot be taken this way (then hashcache_get tries and says why). */
+static int hash_slice(struct collector *c, const char *path, const struct hc_key *want)
+{
+	struct hash_result h;
+	struct hc_key now;
+	struct stat st;
+	int rc;
+
+	if (!c->slicing) {
+		if (want->size <= SLICE_BYTES || hashcache_known(&c->hc, path, want))
+			return 0;
+		if (hash_job_open(path, &st, &c->slicing))
+			return 0;
+		hc_key_from_stat(&c->slicing_key, &st);
+		if (!hc_key_same_content(want, &c->slicing_key)) { /* changed since its use */
+			hash_job_free(c->slicing);
+			c->slicing = NULL;
+			return 0;
+		}
+	}
+	rc = hash_job_step(c->slicing, SLICE_BYTES, &h);
+	if (rc == 0)
+		return 1;
+	hash_job_free(c->slicing);
+	c->slicing = NULL;
+	if (rc != 1 || stat(path, &st) != 0)
+		return 0;
+	/* kept only when the file still has the identity it had when opened: a change
+	 * between slices is then found by hashcache_get, which reads it again */
+	hc_key_from_stat(&now, &st);
+	if (!memcmp(&now, &c->slicing_key, sizeof(now)))
+		hashcache_put(&c->hc, path, &c->slicing_key, &h);
+	return 0;
+}
+
+/* Hashes one deferred read, or a slice of its file.  Returns 0 when there was none. */
 static int idle_read(struct collector *c)
 {
 	struct read_job *j = c->read_head;
@@ -232,6 +276,8 @@ static int idle_read(struct collector *c)
 
 	if (!j)
 		return 0;
+	if (j->has_want && hash_slice(c, j->path, &j->want))
+		return 1;
 	c->read_head = j->next;
 	if (!c->read_head)
 		c->read_tail = &c->read_head;
@@ -696,6 +742,8 @@ static void collector_idle_discard(struct collector *c)
 		free(j);
 	}
 	c->exe_jobs = NULL;
+	hash_job_free(c->slicing);
+	c->slicing = NULL;
 	while (c->read_head) {
 		struct read_job *j = c->read_head;
 		c->read_head = j->next;

@@ -150,6 +150,30 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 	return HC_OK;
 }
 
+int hashcache_known(struct hashcache *hc, const char *path, const struct hc_key *want)
+{
+	struct hash_result h;
+
+	if (lookup(hc, want))
+		return 1;
+	if (hc->persist && hashstore_eligible(path) && hashstore_get(hc->persist, want, &h) == 1) {
+		insert(hc, want, &h);
+		hc->persist_hits++;
+		return 1;
+	}
+	return 0;
+}
+
+void hashcache_put(struct hashcache *hc, const char *path, const struct hc_key *k,
+		   const struct hash_result *h)
+{
+	hc->misses++;
+	hc->bytes_hashed += h->size;
+	insert(hc, k, h);
+	if (hc->persist && hashstore_eligible(path))
+		persist(hc, path, k, h);
+}
+
 static void free_chain(uint64_t key, void *value, void *ctx)
 {
 	for (struct hc_entry *e = value, *n; e; e = n) {

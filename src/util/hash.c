@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,37 +81,105 @@ static void ctx_final(struct hash_ctx *c, uint64_t size, struct hash_result *out
 	ctx_release(c);
 }
 
-int hash_fd(int fd, const struct stat *st, struct hash_result *out)
+/* Hashes bytes [*off, min(size, *off + max)) of fd into c; at the end of the file checks
+ * that it did not grow.  Returns 1 when the file is done, 0 when more is left, or a
+ * negative errno (-EIO: it shrank or grew while we read). */
+static int hash_range(struct hash_ctx *c, int fd, uint64_t size, uint64_t *off, uint64_t max)
 {
 	static __thread unsigned char buf[1 << 17];
+	uint64_t end = size - *off > max ? *off + max : size;
+
+	while (*off < end) {
+		/* never past the size the length prefix was made for: a file that grows while
+		 * we read must fail the check below, not be hashed beyond it */
+		size_t want = end - *off < sizeof(buf) ? (size_t)(end - *off) : sizeof(buf);
+		ssize_t n = pread(fd, buf, want, (off_t)*off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO; /* shrank while we read */
+		ctx_update(c, buf, (size_t)n);
+		*off += (uint64_t)n;
+	}
+	if (*off < size)
+		return 0;
+	/* grown while we read? then the length prefix was wrong */
+	return pread(fd, buf, 1, (off_t)*off) > 0 ? -EIO : 1;
+}
+
+int hash_fd(int fd, const struct stat *st, struct hash_result *out)
+{
 	uint64_t size = (uint64_t)st->st_size, off = 0;
 	struct hash_ctx c;
 	int rc = ctx_init(&c, size);
 
 	if (rc)
 		return rc;
-	while (off < size) {
-		/* never past the size the length prefix was made for: a file that grows while
-		 * we read must fail the check below, not be hashed beyond it */
-		size_t want = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO; /* shrank while we read */
-			ctx_release(&c);
-			return rc;
-		}
-		ctx_update(&c, buf, (size_t)n);
-		off += (uint64_t)n;
-	}
-	/* grown while we read? then the length prefix was wrong */
-	if (pread(fd, buf, 1, (off_t)off) > 0) {
+	rc = hash_range(&c, fd, size, &off, size);
+	if (rc < 0) {
 		ctx_release(&c);
-		return -EIO;
+		return rc;
 	}
 	ctx_final(&c, size, out);
 	return 0;
+}
+
+struct hash_job {
+	int fd;
+	uint64_t size, off;
+	struct hash_ctx c;
+};
+
+int hash_job_open(const char *path, struct stat *st, struct hash_job **out)
+{
+	struct hash_job *j = calloc(1, sizeof(*j));
+	int rc;
+
+	*out = NULL;
+	if (!j)
+		return -ENOMEM;
+	j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (j->fd < 0) {
+		rc = -errno;
+		free(j);
+		return rc;
+	}
+	if (fstat(j->fd, st) < 0)
+		rc = -errno;
+	else if (S_ISDIR(st->st_mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(st->st_mode))
+		rc = -EINVAL;
+	else
+		rc = ctx_init(&j->c, (uint64_t)st->st_size);
+	if (rc) {
+		close(j->fd);
+		free(j);
+		return rc;
+	}
+	j->size = (uint64_t)st->st_size;
+	*out = j;
+	return 0;
+}
+
+int hash_job_step(struct hash_job *j, size_t max, struct hash_result *out)
+{
+	int rc = hash_range(&j->c, j->fd, j->size, &j->off, max);
+
+	if (rc == 1) {
+		ctx_final(&j->c, j->size, out);
+		j->c = (struct hash_ctx){ 0 }; /* released by ctx_final */
+	}
+	return rc;
+}
+
+void hash_job_free(struct hash_job *j)
+{
+	if (!j)
+		return;
+	ctx_release(&j->c);
+	close(j->fd);
+	free(j);
 }
 
 int hash_path(const char *path, struct stat *st, struct hash_result *out)

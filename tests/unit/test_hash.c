@@ -39,26 +39,43 @@ Test(hash, hello_matches_git_blob_id)
 			 "2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4");
 }
 
+/* A file of n bytes made of a pattern at path (a mkstemp template), its digests from the
+ * bytes in memory in *a. */
+static void patterned_file(char *path, size_t n, unsigned mul, struct hash_result *a)
+{
+	int fd = mkstemp(path);
+	char *buf = malloc(n);
+
+	cr_assert(fd >= 0 && buf);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)(i * mul + 1);
+	cr_assert(write(fd, buf, n) == (ssize_t)n);
+	close(fd);
+	hash_buf(buf, n, a);
+	free(buf);
+}
+
+static void assert_same_digests(const struct hash_result *a, const struct hash_result *b)
+{
+	cr_assert_str_eq(b->sha256, a->sha256);
+	cr_assert_str_eq(b->sha1, a->sha1);
+	cr_assert_str_eq(b->gitoid_sha1, a->gitoid_sha1);
+	cr_assert_str_eq(b->gitoid_sha256, a->gitoid_sha256);
+	cr_assert_eq(b->size, a->size);
+}
+
 Test(hash, file_equals_buffer_and_large_files_stream)
 {
 	char path[] = "/tmp/asbuilt-hash-XXXXXX";
-	int fd = mkstemp(path);
 	size_t n = 3 * (1 << 17) + 12345;
-	char *buf = malloc(n);
 	struct hash_result a, b;
 	struct stat st;
 
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (char)(i * 7);
-	cr_assert(write(fd, buf, n) == (ssize_t)n);
-	close(fd);
-	hash_buf(buf, n, &a);
+	patterned_file(path, n, 7, &a);
 	cr_assert_eq(hash_path(path, &st, &b), 0);
-	cr_assert_str_eq(a.sha256, b.sha256);
-	cr_assert_str_eq(a.gitoid_sha1, b.gitoid_sha1);
+	assert_same_digests(&a, &b);
 	cr_assert_eq(b.size, n);
 	unlink(path);
-	free(buf);
 }
 
 /* A file that grew after its size was taken (the next writer appending while the
@@ -92,4 +109,51 @@ Test(hash, directory_and_missing_file_are_errors)
 
 	cr_assert_eq(hash_path("/tmp", &st, &h), -EISDIR);
 	cr_assert_eq(hash_path("/nonexistent/asbuilt", &st, &h), -ENOENT);
+}
+
+/* A file hashed a slice at a time (hash_job_step) has the digests of the whole file hashed
+ * at once, whatever the slices; a job reports each slice but the last as not done. */
+Test(hash, a_file_hashed_in_slices_matches_it_hashed_at_once)
+{
+	char path[] = "/tmp/asbuilt-hash-XXXXXX";
+	size_t n = 5 * (1 << 17) + 4321, slices = 0;
+	struct hash_result a, b;
+	struct hash_job *j;
+	struct stat st;
+	int rc;
+
+	patterned_file(path, n, 13, &a);
+	cr_assert_eq(hash_job_open(path, &st, &j), 0);
+	cr_assert_eq((size_t)st.st_size, n);
+	while ((rc = hash_job_step(j, 100000, &b)) == 0)
+		slices++;
+	hash_job_free(j);
+	cr_assert_eq(rc, 1);
+	cr_assert_eq(slices, n / 100000); /* 7 slices not done, the 8th done */
+	assert_same_digests(&a, &b);
+	cr_assert_eq(b.size, n);
+	unlink(path);
+}
+
+/* A file that grows between two slices fails like one that grew while hash_fd read it;
+ * a directory cannot be opened as a job. */
+Test(hash, a_file_grown_between_slices_fails)
+{
+	char path[] = "/tmp/asbuilt-hash-XXXXXX";
+	int fd = mkstemp(path);
+	char buf[4096] = { 0 };
+	struct hash_result h;
+	struct hash_job *j;
+	struct stat st;
+
+	cr_assert(write(fd, buf, sizeof buf) == (ssize_t)sizeof buf);
+	cr_assert_eq(hash_job_open(path, &st, &j), 0);
+	cr_assert_eq(hash_job_step(j, 1000, &h), 0);
+	cr_assert(write(fd, buf, 10) == 10);
+	cr_assert_eq(hash_job_step(j, 1 << 20, &h), -EIO);
+	hash_job_free(j);
+	close(fd);
+	unlink(path);
+	cr_assert_eq(hash_job_open("/tmp", &st, &j), -EISDIR);
+	cr_assert_null(j);
 }

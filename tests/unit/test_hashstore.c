@@ -309,3 +309,46 @@ Test(hashstore, hashcache_serves_a_read_after_a_chmod_from_the_version_before)
 	cr_assert_str_eq(h.sha256, first.sha256);
 	hashcache_release(&hc);
 }
+
+/* A hash the caller took itself (the collector, a slice at a time) and kept with
+ * hashcache_put is what hashcache_get then gives for that identity, without reading the
+ * file (a made-up hash shows it was not read); hashcache_known says so beforehand, and
+ * finds a system file's hash in the user's cache too. */
+Test(hashstore, hashcache_put_is_known_and_not_read_again)
+{
+	const char *sys = "/usr/include/stdio.h";
+	struct hashcache hc = { 0 };
+	struct hash_result fake = { .size = 5 }, h;
+	struct hashstore *hs;
+	struct hc_key want;
+	char path[256], file[256];
+
+	snprintf(file, sizeof(file), "/tmp/asbuilt-hc-put-%d", (int)getpid());
+	file_with_identity(file, "five\n", &want);
+	strcpy(fake.sha256, "put-by-the-caller");
+	cr_assert_eq(hashcache_known(&hc, file, &want), 0);
+	hashcache_put(&hc, file, &want, &fake);
+	cr_assert_eq(hashcache_known(&hc, file, &want), 1);
+	cr_assert_eq(hashcache_get(&hc, file, &want, NULL, &h), HC_OK);
+	cr_assert_str_eq(h.sha256, "put-by-the-caller");
+	cr_assert_eq(hc.misses, 1);
+	cr_assert_eq(hc.bytes_hashed, 5);
+	hashcache_release(&hc);
+	unlink(file);
+
+	if (access(sys, R_OK))
+		cr_skip_test("%s is not installed", sys);
+	tmp_cache(path, sizeof(path));
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	hc = (struct hashcache){ .persist = hs };
+	cr_assert_eq(hashcache_get(&hc, sys, NULL, &want, &h), HC_OK);
+	hashcache_release(&hc);
+	cr_assert_eq(hashstore_close(hs), 0);
+	cr_assert_eq(hashstore_open(path, &hs), 0);
+	hc = (struct hashcache){ .persist = hs };
+	cr_assert_eq(hashcache_known(&hc, sys, &want), 1);
+	cr_assert_eq(hc.persist_hits, 1);
+	cr_assert_eq(hc.bytes_hashed, 0);
+	hashcache_release(&hc);
+	cr_assert_eq(hashstore_close(hs), 0);
+}
