@@ -106,6 +106,10 @@ struct collector {
 	struct vanished *vanished;
 	struct strmap removed; /* canonical paths a traced process unlinked or renamed away */
 	struct strmap rewrote; /* "<process id>:<canonical path>" a process opened for writing */
+	/* canonical paths a traced process opened for writing, renamed or linked to (under
+	 * eBPF a shell's `cat >f` makes no version of its own while the shell lives: no close
+	 * is traced) */
+	struct strmap made;
 	collector_drain_fn drain;
 	collector_ack_fn ack;
 	void *drain_ctx;

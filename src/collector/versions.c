@@ -531,16 +531,17 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
 
 	rewrote_key(key, sizeof(key), process_id, canon);
 	strmap_put(&c->rewrote, key, (void *)1);
+	strmap_put(&c->made, canon, (void *)1);
 }
 
-/* Whether canon is a temporary of the build: made there by a traced process (written,
- * renamed or linked), removed by one, and gone now that the build has ended. */
+/* Whether canon is a temporary of the build: made there by a traced process (opened for
+ * writing, renamed or linked to), removed by one, and gone now that the build has ended. */
 static int temporary(struct collector *c, const char *canon)
 {
 	struct stat sb;
 
 	return strmap_get(&c->removed, canon) && lstat(canon, &sb) < 0 && errno == ENOENT &&
-	       store_path_written(c->st, c->build_id, canon) == 1;
+	       (strmap_get(&c->made, canon) || store_path_written(c->st, c->build_id, canon) == 1);
 }
 
 void vers_judge_vanished(struct collector *c)
@@ -596,6 +597,7 @@ void vers_release(struct collector *c)
 	strmap_release(&c->writers);
 	strmap_release(&c->removed);
 	strmap_release(&c->rewrote);
+	strmap_release(&c->made);
 	while (c->vanished) {
 		struct vanished *v = c->vanished;
 		c->vanished = v->next;

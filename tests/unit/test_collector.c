@@ -484,6 +484,44 @@ Test(collector, temporary_changed_before_hashing_is_a_note)
 			 "1");
 }
 
+/* The same under eBPF, where no close is traced: configure's shell writes each test
+ * program itself (`cat >ztest$$.c`) and lives on, so its write makes no version while the
+ * compiler reads the file; the next test rewrites it before the read is hashed, and the
+ * end removes it.  Opened for writing by a traced process, removed by one, gone at the end:
+ * a temporary, a note. */
+Test(collector, temporary_of_a_live_writer_changed_before_hashing_is_a_note)
+{
+	char t[128];
+	struct collector_stats stats;
+	struct stat seen;
+
+	snprintf(t, sizeof(t), "%s/ztest42.c", dir);
+	write_file(t, "int main(void) { return 0; }\n");
+	cr_assert_eq(stat(t, &seen), 0);
+	feed_proc(10, 1, "/bin/sh", 100);
+	feed_open(10, t, 1, 100); /* the shell's redirection: it does not exit */
+	usleep(10000);
+	write_file(t, "int main(void) { return 1; } /* the next test */\n");
+	feed_proc(11, 10, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", 101);
+	feed_open_seen(11, t, 101, &seen, 0);
+	collector_conn_closed(col, 101);
+	feed_proc(13, 10, "/usr/bin/cat", 103); /* the next test's read, hashed */
+	feed_open(13, t, 0, 103);
+	collector_conn_closed(col, 103);
+	cr_assert_eq(unlink(t), 0); /* taken in after the fact, as under eBPF */
+	feed_proc(12, 10, "/bin/rm", 102);
+	feed_unlink_at(12, t, 102, 0);
+	collector_conn_closed(col, 102);
+	collector_conn_closed(col, 100);
+	cr_assert_eq(collector_finish(col), 0);
+	collector_get_stats(col, &stats);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
+	cr_assert_eq(stats.temp_changed, 1);
+	/* no written version: the shell's write was known only by its open */
+	cr_assert_str_eq(q("SELECT group_concat(origin || ' ' || state, ',') FROM file_versions"),
+			 "preexisting changed,external ok");
+}
+
 Test(collector, removed_file_still_there_at_the_end_is_flagged)
 {
 	char a[128];
@@ -830,4 +868,40 @@ Test(collector, ebpf_exec_becomes_an_exec_event)
 			   " AND p.exe = '/usr/bin/cc' AND e.abspath != '/usr/bin/cc'"),
 			 strcat(strcat(strcpy(malloc(512), "exec read "), tool),
 				strcat(strcpy(malloc(80), " "), sha("tool"))));
+}
+
+/* A system file the build's tools read is hashed when the collector is idle, and one
+ * larger than a slice (1 MB) a slice per idle call, so that the loop takes in the build's
+ * records between the slices (a tool's 100 MB library hashed at once stalled it long
+ * enough for the build to rewrite its own files first).  The version gets the file's hash
+ * all the same. */
+Test(collector, a_large_system_file_is_hashed_a_slice_per_idle_call)
+{
+	const char *lib = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+	struct hash_result h;
+	struct stat sb;
+	int calls = 0;
+	char want[200];
+
+	if (stat(lib, &sb) || sb.st_size <= (1 << 20))
+		cr_skip_test("no %s larger than a slice here", lib);
+	cr_assert_eq(hash_path(lib, &sb, &h), 0);
+	feed_proc(10, 1, "/usr/bin/ld", 100);
+	feed_open_seen(10, lib, 100, &sb, 0);
+	/* deferred; then the first slice */
+	cr_assert_str_eq(q("SELECT count(*) FROM file_versions"), "0");
+	cr_assert_eq(collector_idle(col, 1), 1);
+	cr_assert_str_eq(q("SELECT count(*) FROM file_versions"), "0");
+	calls = 1;
+	while (collector_idle(col, 1) && calls < 1000)
+		calls++;
+	calls++; /* the last, which took the read in */
+	cr_assert_eq(calls, (int)((sb.st_size + (1 << 20) - 1) >> 20),
+		     "%d idle calls for %lld bytes", calls, (long long)sb.st_size);
+	snprintf(want, sizeof(want), "%s ok %s", lib, h.sha256);
+	cr_assert_str_eq(q("SELECT path || ' ' || state || ' ' || sha256 FROM file_versions"),
+			 want);
+	cr_assert_str_eq(q("SELECT count(*) FROM file_events WHERE version_id IS NOT NULL"), "1");
+	cr_assert_eq(collector_finish(col), 0);
+	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
 }
