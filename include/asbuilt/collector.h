@@ -69,7 +69,8 @@ void collector_conn_closed(struct collector *c, uint64_t conn);
 /* Records that n records were lost. */
 void collector_lost(struct collector *c, uint64_t n, const char *why);
 
-/* Does up to max_jobs pieces of deferred work (hashing executables).  Returns 1 when some
+/* Does up to max_jobs pieces of deferred work: hashing the system files the build read,
+ * then the executables it ran, a megabyte of a large file at a time.  Returns 1 when some
  * remain, else 0. */
 int collector_idle(struct collector *c, int max_jobs);
 

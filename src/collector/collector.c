@@ -231,17 +231,25 @@ void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_
  * ranlib rewrites in place right after ar wrote it: the record was incomplete). */
 #define SLICE_BYTES (1 << 20)
 
-/* Hashes the next slice of the file at path as it was with identity *want, unless its hash
- * is known.  Returns 1 while more is left; 0 when the hash is known now (in the hash cache)
- * or cannot be taken this way (then hashcache_get tries and says why). */
-static int hash_slice(struct collector *c, const char *path, const struct hc_key *want)
+/* Hashes the next slice of the file at path as it was with identity *want, for the job
+ * owner, unless its hash is known.  Returns 1 while more is left; 0 when the hash is known
+ * now (in the hash cache) or cannot be taken this way (then hashcache_get tries and says
+ * why).  A job of another owner in progress is dropped: a read goes before an
+ * executable. */
+static int hash_slice(struct collector *c, const void *owner, const char *path,
+		      const struct hc_key *want)
 {
 	struct hash_result h;
 	struct hc_key now;
 	struct stat st;
 	int rc;
 
+	if (c->slicing && c->slicing_owner != owner) {
+		hash_job_free(c->slicing);
+		c->slicing = NULL;
+	}
 	if (!c->slicing) {
+		c->slicing_owner = owner;
 		if (want->size <= SLICE_BYTES || hashcache_known(&c->hc, path, want))
 			return 0;
 		if (hash_job_open(path, &st, &c->slicing))
@@ -276,7 +284,7 @@ static int idle_read(struct collector *c)
 
 	if (!j)
 		return 0;
-	if (j->has_want && hash_slice(c, j->path, &j->want))
+	if (j->has_want && hash_slice(c, j, j->path, &j->want))
 		return 1;
 	c->read_head = j->next;
 	if (!c->read_head)
@@ -288,24 +296,36 @@ static int idle_read(struct collector *c)
 	return 1;
 }
 
-static int collector_work(struct collector *c, int max_jobs, int finishing)
+/* Hashes one executable, or a slice of it (cc1: 35 MB, which hashed in one go stalled
+ * the loop for a tenth of a second, and a writer waiting for its exit ack with it).
+ * Returns 0 when there was none. */
+static int idle_exe(struct collector *c)
 {
+	struct exe_job *j = c->exe_jobs;
 	struct hash_result h;
+
+	if (!j)
+		return 0;
+	if (hash_slice(c, j, j->path, &j->want))
+		return 1;
+	c->exe_jobs = j->next;
+	if (hashcache_get(&c->hc, j->path, &j->want, NULL, &h) == HC_OK &&
+	    store_process_set_exe_hash(c->st, j->image_id, h.sha256))
+		c->db_failed = 1;
+	free(j);
+	return 1;
+}
+
+/* Up to max_jobs deferred jobs or slices, the reads first.  Returns whether any is left. */
+static int collector_work(struct collector *c, int max_jobs)
+{
 	int n = 0;
 
 	while (n < max_jobs && idle_read(c))
 		n++;
-	/* executables are large (cc1: 35 MB): hashing one would stall the loop for ~0.1 s,
-	 * and a writer waiting for its exit ack with it; they wait for the end */
-	while (c->exe_jobs && finishing && n++ < max_jobs) {
-		struct exe_job *j = c->exe_jobs;
-		c->exe_jobs = j->next;
-		if (hashcache_get(&c->hc, j->path, &j->want, NULL, &h) == HC_OK &&
-		    store_process_set_exe_hash(c->st, j->image_id, h.sha256))
-			c->db_failed = 1;
-		free(j);
-	}
-	return (finishing && c->exe_jobs != NULL) || c->read_head != NULL;
+	while (n < max_jobs && !c->read_head && idle_exe(c))
+		n++;
+	return c->exe_jobs != NULL || c->read_head != NULL;
 }
 
 /* The kernel tracer sends no exec record (the interposer sends one from the exec call):
@@ -696,12 +716,12 @@ int collector_tick(struct collector *c)
 
 int collector_idle(struct collector *c, int max_jobs)
 {
-	return collector_work(c, max_jobs, 0);
+	return collector_work(c, max_jobs);
 }
 
 int collector_finish(struct collector *c)
 {
-	while (collector_work(c, 1000, 1))
+	while (collector_work(c, 1000))
 		;
 	for (struct image *img = c->all; img; img = img->next_all)
 		if (!img->ended)

@@ -99,9 +99,10 @@ struct collector {
 	struct image *all;
 	struct exe_job *exe_jobs;
 	struct read_job *read_head, **read_tail;
-	/* the file of the first read job, being hashed a slice at a time, and its identity
-	 * when opened */
+	/* the file of the first read job (or executable), being hashed a slice at a time, the
+	 * job, and the file's identity when opened */
 	struct hash_job *slicing;
+	const void *slicing_owner;
 	struct hc_key slicing_key;
 	struct vanished *vanished;
 	struct strmap removed; /* canonical paths a traced process unlinked or renamed away */

@@ -388,7 +388,7 @@ int server_run(struct collector *c, const struct server_opts *o, struct server_r
 		int64_t t = now_ms();
 
 		if (!work && pending)
-			collector_idle(c, 1); /* nothing waiting: one executable */
+			collector_idle(c, 1); /* nothing waiting: one deferred job or slice */
 		/* after a wake someone waits for its ack: read what is ready, in the order epoll
 		 * reports it (a fork child's connection before its exec'd image's), with no batching
 		 * until a pass finds nothing */
