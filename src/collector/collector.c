@@ -231,12 +231,17 @@ void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_
  * ranlib rewrites in place right after ar wrote it: the record was incomplete). */
 #define SLICE_BYTES (1 << 20)
 
+static void slicer_stop(struct slicer *sl)
+{
+	hash_job_free(sl->job);
+	sl->job = NULL;
+}
+
 /* Hashes the next slice of the file at path as it was with identity *want, for the job
  * owner, unless its hash is known.  Returns 1 while more is left; 0 when the hash is known
  * now (in the hash cache) or cannot be taken this way (then hashcache_get tries and says
- * why).  A job of another owner in progress is dropped: a read goes before an
- * executable. */
-static int hash_slice(struct collector *c, const void *owner, const char *path,
+ * why). */
+static int hash_slice(struct collector *c, struct slicer *sl, const void *owner, const char *path,
 		      const struct hc_key *want)
 {
 	struct hash_result h;
@@ -244,35 +249,31 @@ static int hash_slice(struct collector *c, const void *owner, const char *path,
 	struct stat st;
 	int rc;
 
-	if (c->slicing && c->slicing_owner != owner) {
-		hash_job_free(c->slicing);
-		c->slicing = NULL;
-	}
-	if (!c->slicing) {
-		c->slicing_owner = owner;
+	if (sl->job && sl->owner != owner) /* its job was discarded */
+		slicer_stop(sl);
+	if (!sl->job) {
 		if (want->size <= SLICE_BYTES || hashcache_known(&c->hc, path, want))
 			return 0;
-		if (hash_job_open(path, &st, &c->slicing))
+		if (hash_job_open(path, &st, &sl->job))
 			return 0;
-		hc_key_from_stat(&c->slicing_key, &st);
-		if (!hc_key_same_content(want, &c->slicing_key)) { /* changed since its use */
-			hash_job_free(c->slicing);
-			c->slicing = NULL;
+		sl->owner = owner;
+		hc_key_from_stat(&sl->key, &st);
+		if (!hc_key_same_content(want, &sl->key)) { /* changed since its use */
+			slicer_stop(sl);
 			return 0;
 		}
 	}
-	rc = hash_job_step(c->slicing, SLICE_BYTES, &h);
+	rc = hash_job_step(sl->job, SLICE_BYTES, &h);
 	if (rc == 0)
 		return 1;
-	hash_job_free(c->slicing);
-	c->slicing = NULL;
+	slicer_stop(sl);
 	if (rc != 1 || stat(path, &st) != 0)
 		return 0;
 	/* kept only when the file still has the identity it had when opened: a change
 	 * between slices is then found by hashcache_get, which reads it again */
 	hc_key_from_stat(&now, &st);
-	if (!memcmp(&now, &c->slicing_key, sizeof(now)))
-		hashcache_put(&c->hc, path, &c->slicing_key, &h);
+	if (!memcmp(&now, &sl->key, sizeof(now)))
+		hashcache_put(&c->hc, path, &sl->key, &h);
 	return 0;
 }
 
@@ -284,7 +285,7 @@ static int idle_read(struct collector *c)
 
 	if (!j)
 		return 0;
-	if (j->has_want && hash_slice(c, j, j->path, &j->want))
+	if (j->has_want && hash_slice(c, &c->reading, j, j->path, &j->want))
 		return 1;
 	c->read_head = j->next;
 	if (!c->read_head)
@@ -297,7 +298,8 @@ static int idle_read(struct collector *c)
 }
 
 /* Hashes one executable, or a slice of it (cc1: 35 MB, which hashed in one go stalled
- * the loop for a tenth of a second, and a writer waiting for its exit ack with it).
+ * the loop for a tenth of a second, and a writer waiting for its exit ack with it); a read
+ * job that comes meanwhile goes first.
  * Returns 0 when there was none. */
 static int idle_exe(struct collector *c)
 {
@@ -306,7 +308,7 @@ static int idle_exe(struct collector *c)
 
 	if (!j)
 		return 0;
-	if (hash_slice(c, j, j->path, &j->want))
+	if (hash_slice(c, &c->exe_slicing, j, j->path, &j->want))
 		return 1;
 	c->exe_jobs = j->next;
 	if (hashcache_get(&c->hc, j->path, &j->want, NULL, &h) == HC_OK &&
@@ -762,8 +764,8 @@ static void collector_idle_discard(struct collector *c)
 		free(j);
 	}
 	c->exe_jobs = NULL;
-	hash_job_free(c->slicing);
-	c->slicing = NULL;
+	slicer_stop(&c->reading);
+	slicer_stop(&c->exe_slicing);
 	while (c->read_head) {
 		struct read_job *j = c->read_head;
 		c->read_head = j->next;

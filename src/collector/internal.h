@@ -50,6 +50,14 @@ struct exe_job {
 
 /* A read of a system file (toolchain, system headers and libraries) whose hash is taken
  * at the next idle moment, checked against the identity it had at use. */
+/* A file being hashed a slice at a time for a job (collector.c): the job, and the
+ * file's identity when opened. */
+struct slicer {
+	struct hash_job *job;
+	const void *owner;
+	struct hc_key key;
+};
+
 struct read_job {
 	int64_t event_id, reader_id;
 	struct hc_key want;
@@ -99,11 +107,9 @@ struct collector {
 	struct image *all;
 	struct exe_job *exe_jobs;
 	struct read_job *read_head, **read_tail;
-	/* the file of the first read job (or executable), being hashed a slice at a time, the
-	 * job, and the file's identity when opened */
-	struct hash_job *slicing;
-	const void *slicing_owner;
-	struct hc_key slicing_key;
+	/* the files of the first read job and of the first executable, each hashed a slice at
+	 * a time (a read that comes first does not cost the executable its progress) */
+	struct slicer reading, exe_slicing;
 	struct vanished *vanished;
 	struct strmap removed; /* canonical paths a traced process unlinked or renamed away */
 	struct strmap rewrote; /* "<process id>:<canonical path>" a process opened for writing */

@@ -911,3 +911,34 @@ Test(collector, a_large_system_file_is_hashed_a_slice_per_idle_call)
 	cr_assert_eq(collector_finish(col), 0);
 	cr_assert_str_eq(q("SELECT count(*) FROM incomplete"), "0");
 }
+
+/* An executable is hashed a slice per idle call after the reads; a read that comes while
+ * it is half done goes first, and the executable goes on where it was, not from its start:
+ * ceil(size / 1 MB) calls for it in all, and one for the read. */
+Test(collector, a_read_goes_before_a_half_hashed_executable_which_keeps_its_place)
+{
+	const char *exe = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", *hdr = "/usr/include/stdio.h";
+	struct hash_result h;
+	struct stat sb, hb;
+	int calls = 0, k;
+
+	if (stat(exe, &sb) || sb.st_size <= 3 * (1 << 20) || stat(hdr, &hb))
+		cr_skip_test("no %s larger than three slices, or no %s, here", exe, hdr);
+	k = (int)((sb.st_size + (1 << 20) - 1) >> 20);
+	cr_assert_eq(hash_path(exe, &sb, &h), 0);
+	feed_proc(10, 1, exe, 100);
+	/* the executable's first slice; then a read, deferred, taken in at the next call */
+	cr_assert_eq(collector_idle(col, 1), 1);
+	calls++;
+	feed_open_seen(10, hdr, 100, &hb, 0);
+	cr_assert_eq(collector_idle(col, 1), 1);
+	calls++;
+	cr_assert_str_eq(q("SELECT count(*) FROM file_versions"), "1");
+	cr_assert_str_eq(q("SELECT exe_sha256 IS NULL FROM processes"), "1");
+	while (collector_idle(col, 1) && calls < 1000)
+		calls++;
+	calls++; /* the last slice, which also took the hash in */
+	cr_assert_eq(calls, k + 1, "%d idle calls for an executable of %d slices and a read", calls,
+		     k);
+	cr_assert_str_eq(q("SELECT exe_sha256 FROM processes"), h.sha256);
+}
