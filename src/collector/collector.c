@@ -195,8 +195,11 @@ static void hash_exe(struct collector *c, struct image *img, const char *exe)
 	j->image_id = img->id;
 	hc_key_from_stat(&j->want, &st);
 	memcpy(j->path, exe, n + 1);
-	j->next = c->exe_jobs;
-	c->exe_jobs = j;
+	j->next = NULL; /* in order: the first, being hashed a slice at a time, stays first */
+	if (!c->exe_tail)
+		c->exe_tail = &c->exe_jobs;
+	*c->exe_tail = j;
+	c->exe_tail = &j->next;
 }
 
 void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_id,
@@ -311,6 +314,8 @@ static int idle_exe(struct collector *c)
 	if (hash_slice(c, &c->exe_slicing, j, j->path, &j->want))
 		return 1;
 	c->exe_jobs = j->next;
+	if (!c->exe_jobs)
+		c->exe_tail = &c->exe_jobs;
 	if (hashcache_get(&c->hc, j->path, &j->want, NULL, &h) == HC_OK &&
 	    store_process_set_exe_hash(c->st, j->image_id, h.sha256))
 		c->db_failed = 1;
@@ -764,6 +769,7 @@ static void collector_idle_discard(struct collector *c)
 		free(j);
 	}
 	c->exe_jobs = NULL;
+	c->exe_tail = &c->exe_jobs;
 	slicer_stop(&c->reading);
 	slicer_stop(&c->exe_slicing);
 	while (c->read_head) {

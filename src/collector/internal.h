@@ -105,7 +105,7 @@ struct collector {
 	struct strmap writers; /* canonical path -> struct image with a pending write */
 	struct hashcache hc;
 	struct image *all;
-	struct exe_job *exe_jobs;
+	struct exe_job *exe_jobs, **exe_tail;
 	struct read_job *read_head, **read_tail;
 	/* the files of the first read job and of the first executable, each hashed a slice at
 	 * a time (a read that comes first does not cost the executable its progress) */

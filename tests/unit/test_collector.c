@@ -913,8 +913,9 @@ Test(collector, a_large_system_file_is_hashed_a_slice_per_idle_call)
 }
 
 /* An executable is hashed a slice per idle call after the reads; a read that comes while
- * it is half done goes first, and the executable goes on where it was, not from its start:
- * ceil(size / 1 MB) calls for it in all, and one for the read. */
+ * it is half done goes first, and so does nothing else: the executable goes on where it
+ * was, not from its start, before the next process's executable.  ceil(size / 1 MB) calls
+ * for it in all, one for the read and one for the other executable. */
 Test(collector, a_read_goes_before_a_half_hashed_executable_which_keeps_its_place)
 {
 	const char *exe = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", *hdr = "/usr/include/stdio.h";
@@ -934,11 +935,13 @@ Test(collector, a_read_goes_before_a_half_hashed_executable_which_keeps_its_plac
 	cr_assert_eq(collector_idle(col, 1), 1);
 	calls++;
 	cr_assert_str_eq(q("SELECT count(*) FROM file_versions"), "1");
-	cr_assert_str_eq(q("SELECT exe_sha256 IS NULL FROM processes"), "1");
+	cr_assert_str_eq(q("SELECT count(*) FROM processes WHERE exe_sha256 IS NULL"), "1");
+	feed_proc(11, 1, "/bin/true", 101); /* the next process's executable: small */
 	while (collector_idle(col, 1) && calls < 1000)
 		calls++;
-	calls++; /* the last slice, which also took the hash in */
-	cr_assert_eq(calls, k + 1, "%d idle calls for an executable of %d slices and a read", calls,
-		     k);
-	cr_assert_str_eq(q("SELECT exe_sha256 FROM processes"), h.sha256);
+	calls++; /* the last, which also took the other executable's hash in */
+	cr_assert_eq(calls, k + 2,
+		     "%d idle calls for an executable of %d slices, a read and another", calls, k);
+	cr_assert_str_eq(q("SELECT exe_sha256 FROM processes WHERE pid = 10"), h.sha256);
+	cr_assert_str_eq(q("SELECT count(*) FROM processes WHERE exe_sha256 IS NULL"), "0");
 }
