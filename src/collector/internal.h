@@ -131,6 +131,11 @@ struct collector {
 void collector_file_event(struct collector *c, struct image *img, const struct decoded *d,
 			  const char *op_override);
 
+/* deferred.c: queues the hash of the executable of image image_id, which collector_idle()
+ * takes; and frees what is queued (collector_free). */
+void collector_defer_exe(struct collector *c, int64_t image_id, const char *exe);
+void collector_deferred_discard(struct collector *c);
+
 /* Queues the hashing of a read (see struct read_job); collector_idle() does it. */
 void collector_defer_read(struct collector *c, int64_t event_id, int64_t reader_id,
 			  const char *canon, const struct hc_key *want);

@@ -140,19 +140,19 @@ Test(hash, a_file_hashed_in_slices_matches_it_hashed_at_once)
 Test(hash, a_file_grown_between_slices_fails)
 {
 	char path[] = "/tmp/asbuilt-hash-XXXXXX";
-	int fd = mkstemp(path);
-	char buf[4096] = { 0 };
-	struct hash_result h;
+	struct hash_result whole, h;
 	struct hash_job *j;
 	struct stat st;
+	int fd;
 
-	cr_assert(write(fd, buf, sizeof buf) == (ssize_t)sizeof buf);
+	patterned_file(path, 4096, 3, &whole);
 	cr_assert_eq(hash_job_open(path, &st, &j), 0);
 	cr_assert_eq(hash_job_step(j, 1000, &h), 0);
-	cr_assert(write(fd, buf, 10) == 10);
+	fd = open(path, O_WRONLY | O_APPEND);
+	cr_assert(fd >= 0 && write(fd, "grown", 5) == 5);
+	close(fd);
 	cr_assert_eq(hash_job_step(j, 1 << 20, &h), -EIO);
 	hash_job_free(j);
-	close(fd);
 	unlink(path);
 	cr_assert_eq(hash_job_open("/tmp", &st, &j), -EISDIR);
 	cr_assert_null(j);
