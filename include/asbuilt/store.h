@@ -120,8 +120,5 @@ int64_t store_version_add(struct store *st, const struct store_version *v);
 /* Takes a version's hashes back (state 'changed'): they turned out to be of a later
  * content than the version's. */
 int store_version_withhold(struct store *st, int64_t id);
-/* Whether build_id made a version of path (written, renamed or linked there by a traced
- * process): 1, 0, or -EIO. */
-int store_path_written(struct store *st, int64_t build_id, const char *path);
 
 #endif /* ASBUILT_STORE_H */

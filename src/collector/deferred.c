@@ -71,11 +71,11 @@ static void slicer_stop(struct slicer *sl)
 	sl->job = NULL;
 }
 
-/* Hashes the next slice of the file at path as it was with identity *want, for the job
- * owner, unless its hash is known.  Returns 1 while more is left; 0 when the hash is known
- * now (in the hash cache) or cannot be taken this way (then hashcache_get tries and says
- * why). */
-static int hash_slice(struct collector *c, struct slicer *sl, const void *owner, const char *path,
+/* Hashes the next slice of the file at path as it was with identity *want, unless its hash
+ * is known; sl belongs to the first job of its queue, which stays first until this returns
+ * 0.  Returns 1 while more is left; 0 when the hash is known now (in the hash cache) or
+ * cannot be taken this way (then hashcache_get tries and says why). */
+static int hash_slice(struct collector *c, struct slicer *sl, const char *path,
 		      const struct hc_key *want)
 {
 	struct hash_result h;
@@ -83,14 +83,11 @@ static int hash_slice(struct collector *c, struct slicer *sl, const void *owner,
 	struct stat st;
 	int rc;
 
-	if (sl->job && sl->owner != owner) /* its job was discarded */
-		slicer_stop(sl);
 	if (!sl->job) {
 		if (want->size <= SLICE_BYTES || hashcache_known(&c->hc, path, want))
 			return 0;
 		if (hash_job_open(path, &st, &sl->job))
 			return 0;
-		sl->owner = owner;
 		hc_key_from_stat(&sl->key, &st);
 		if (!hc_key_same_content(want, &sl->key)) { /* changed since its use */
 			slicer_stop(sl);
@@ -119,7 +116,7 @@ static int idle_read(struct collector *c)
 
 	if (!j)
 		return 0;
-	if (j->has_want && hash_slice(c, &c->reading, j, j->path, &j->want))
+	if (j->has_want && hash_slice(c, &c->reading, j->path, &j->want))
 		return 1;
 	c->read_head = j->next;
 	if (!c->read_head)
@@ -142,7 +139,7 @@ static int idle_exe(struct collector *c)
 
 	if (!j)
 		return 0;
-	if (hash_slice(c, &c->exe_slicing, j, j->path, &j->want))
+	if (hash_slice(c, &c->exe_slicing, j->path, &j->want))
 		return 1;
 	c->exe_jobs = j->next;
 	if (!c->exe_jobs)

@@ -92,6 +92,16 @@ static void persist(struct hashcache *hc, const char *path, const struct hc_key 
 		hashstore_put(hc->persist, k, path, h);
 }
 
+void hashcache_put(struct hashcache *hc, const char *path, const struct hc_key *k,
+		   const struct hash_result *h)
+{
+	hc->misses++;
+	hc->bytes_hashed += h->size;
+	insert(hc, k, h);
+	if (hc->persist && hashstore_eligible(path))
+		persist(hc, path, k, h);
+}
+
 enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struct hc_key *want,
 			     struct hc_key *found, struct hash_result *out)
 {
@@ -139,11 +149,7 @@ enum hc_status hashcache_get(struct hashcache *hc, const char *path, const struc
 	hc_key_from_stat(&now, &st);
 	if (found)
 		*found = now;
-	hc->misses++;
-	hc->bytes_hashed += h.size;
-	insert(hc, &now, &h);
-	if (hc->persist && hashstore_eligible(path))
-		persist(hc, path, &now, &h);
+	hashcache_put(hc, path, &now, &h);
 	if (want && !hc_key_same_content(&want_copy, &now))
 		return HC_CHANGED;
 	*out = h;
@@ -162,16 +168,6 @@ int hashcache_known(struct hashcache *hc, const char *path, const struct hc_key 
 		return 1;
 	}
 	return 0;
-}
-
-void hashcache_put(struct hashcache *hc, const char *path, const struct hc_key *k,
-		   const struct hash_result *h)
-{
-	hc->misses++;
-	hc->bytes_hashed += h->size;
-	insert(hc, k, h);
-	if (hc->persist && hashstore_eligible(path))
-		persist(hc, path, k, h);
 }
 
 static void free_chain(uint64_t key, void *value, void *ctx)

@@ -50,11 +50,10 @@ struct exe_job {
 
 /* A read of a system file (toolchain, system headers and libraries) whose hash is taken
  * at the next idle moment, checked against the identity it had at use. */
-/* A file being hashed a slice at a time for a job (collector.c): the job, and the
- * file's identity when opened. */
+/* A file being hashed a slice at a time for the first job of a queue (deferred.c), and
+ * its identity when opened. */
 struct slicer {
 	struct hash_job *job;
-	const void *owner;
 	struct hc_key key;
 };
 

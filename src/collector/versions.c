@@ -535,13 +535,14 @@ void vers_rewrote(struct collector *c, int64_t process_id, const char *canon)
 }
 
 /* Whether canon is a temporary of the build: made there by a traced process (opened for
- * writing, renamed or linked to), removed by one, and gone now that the build has ended. */
+ * writing, renamed or linked to: every written, renamed or linked version comes from one
+ * of those), removed by one, and gone now that the build has ended. */
 static int temporary(struct collector *c, const char *canon)
 {
 	struct stat sb;
 
-	return strmap_get(&c->removed, canon) && lstat(canon, &sb) < 0 && errno == ENOENT &&
-	       (strmap_get(&c->made, canon) || store_path_written(c->st, c->build_id, canon) == 1);
+	return strmap_get(&c->removed, canon) && strmap_get(&c->made, canon) &&
+	       lstat(canon, &sb) < 0 && errno == ENOENT;
 }
 
 void vers_judge_vanished(struct collector *c)

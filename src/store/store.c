@@ -516,20 +516,3 @@ int store_version_withhold(struct store *st, int64_t id)
 	sqlite3_bind_int64(st->stmt[S_VERSION_WITHHOLD], 1, id);
 	return run(st, S_VERSION_WITHHOLD);
 }
-
-int store_path_written(struct store *st, int64_t build_id, const char *path)
-{
-	static const char sql[] = "SELECT 1 FROM file_versions WHERE build_id = ?1 AND path = ?2"
-				  " AND origin IN ('written', 'renamed', 'linked') LIMIT 1";
-	sqlite3_stmt *s = store_stmt(st, sql);
-	int rc;
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, build_id);
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -EIO;
-}
