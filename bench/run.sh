@@ -11,15 +11,18 @@
 #   lua   lua5.4   make -j2 linux                (Lua 5.4's own Makefile, no readline)
 #   zlib  zlib     sh -c './configure && make -j2'
 #   cjson cjson    cmake configure + build (CMake's many compiler probes, 2 libraries)
-# Modes: untraced; asbuilt preload and ebpf (ebpf when `record --backend ebpf` works, i.e.
-# root and built with eBPF), each also -cold (--no-hash-cache); bear and strace as
-# references (when installed).
+# Modes: untraced; control (the untraced build again: the ratio this run reads when nothing
+# changes); asbuilt preload and ebpf (ebpf when `record --backend ebpf` works, i.e. root and
+# built with eBPF), each also -cold (--no-hash-cache); bear and strace as references (when
+# installed).  Each round runs every mode once, in an order shuffled anew for each round
+# (the same for the same round number), so that no mode always runs first, or always right
+# after the same other mode.
 #
 # Environment:
 #   BENCH_RUNS      timed runs per project and mode (default 5, at least 1)
 #   BENCH_PROJECTS  projects to run (default "lua zlib cjson")
-#   BENCH_MODES     traced modes to try (default "preload preload-cold ebpf ebpf-cold bear
-#                   strace"; untraced always runs)
+#   BENCH_MODES     modes to try besides untraced, which always runs (default "control
+#                   preload preload-cold ebpf ebpf-cold bear strace")
 #   ASBUILT         the asbuilt binary (default build/bin/asbuilt)
 #   BENCH_BASE      another asbuilt binary to compare with in the same rounds (a build of
 #                   an older commit: `make B=/tmp/base` in a worktree of it): adds the modes
@@ -77,7 +80,7 @@ project_desc() {
 # shellcheck disable=SC2054 # the commas belong to strace's -e argument
 mode_prefix() {
   case "$1" in
-    untraced) tracer=() ;;
+    untraced | control) tracer=() ;;
     preload | ebpf) tracer=("$ASBUILT" record -q "${record_flags[@]}" --backend "$1" -o "$2" --) ;;
     # the same made by the binary to compare with (BENCH_BASE)
     preload-base | ebpf-base)
@@ -108,13 +111,13 @@ if (cd "$work" && "$ASBUILT" record -q --allow-incomplete --backend preload \
 fi
 
 # The traced modes in table order; the -base ones only with BENCH_BASE.
-all_modes=(preload preload-cold ebpf ebpf-cold bear strace)
-spread_modes=(preload ebpf)
+all_modes=(control preload preload-cold ebpf ebpf-cold bear strace)
+spread_modes=(control preload ebpf)
 if [ -n "${BENCH_BASE:-}" ]; then
   case "$BENCH_BASE" in /*) ;; *) BENCH_BASE="$PWD/$BENCH_BASE" ;; esac
   [ -x "$BENCH_BASE" ] || die "BENCH_BASE: no asbuilt binary at $BENCH_BASE"
-  all_modes=(preload preload-base preload-cold ebpf ebpf-base ebpf-cold bear strace)
-  spread_modes=(preload preload-base ebpf ebpf-base)
+  all_modes=(control preload preload-base preload-cold ebpf ebpf-base ebpf-cold bear strace)
+  spread_modes=(control preload preload-base ebpf ebpf-base)
 fi
 
 modes=(untraced)
@@ -209,6 +212,18 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]
                                                  else printf "%.3f\n", (a[NR/2] + a[NR/2 + 1]) / 2 }'; }
 ratio() { awk -v t="$1" -v u="$2" 'BEGIN { printf "%.2fx\n", t / u }'; }
 
+# Sets the array order to the modes in the order of round $1: shuffled (Fisher-Yates) with
+# bash's generator seeded by the round number, so every run of the script agrees.
+shuffled_modes() {
+  local k j t
+  order=("${modes[@]}")
+  RANDOM=$1
+  for ((k = ${#order[@]} - 1; k > 0; k--)); do
+    j=$((RANDOM % (k + 1)))
+    t=${order[k]} order[k]=${order[j]} order[j]=$t
+  done
+}
+
 # --- main -------------------------------------------------------------------------------
 declare -A pristine times cpus steals incomplete
 read -r load0 _ </proc/loadavg
@@ -222,7 +237,8 @@ for proj in $PROJECTS; do
   say "$proj: warm-up build (untimed)"
   run_build "$proj" untraced warmup >/dev/null
   for ((i = 1; i <= RUNS; i++)); do
-    for mode in "${modes[@]}"; do
+    shuffled_modes "$i"
+    for mode in "${order[@]}"; do
       read -r t c sl < <(run_build "$proj" "$mode" "$mode")
       [ -n "${c:-}" ] || die "$proj: run $i under mode $mode failed"
       times[$proj,$mode]+="$t "
@@ -264,7 +280,8 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
 {
   echo "# asbuilt tracing overhead"
   echo
-  echo "Median of $RUNS run(s) per cell, modes alternating, fresh tree each run."
+  echo "Median of $RUNS run(s) per cell, modes alternating (each round in an order of its"
+  echo "own), fresh tree each run."
   echo "ratio = traced / untraced wall time; cpu = traced / untraced user+system time of"
   echo "the whole process tree, tracer included."
   echo "Host: $host; load average $load0 at start, $load1 at end. ${ver:+asbuilt: $ver.}"
@@ -308,9 +325,12 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
   done
   echo
   echo "Spread: traced / untraced wall time of the same round (the modes of a round run"
-  echo "back to back, so they share the machine's state), median [lowest, highest] of the"
-  echo "$RUNS rounds.  On a shared virtual machine a fixed CPU-bound job itself varies by"
-  echo "several per cent from run to run: read the ratios above with this spread."
+  echo "back to back, so they share the machine's state): the median of the $RUNS rounds,"
+  echo "in parentheses the range that holds the true median with about 95% confidence"
+  echo "(order statistics: no assumption about the noise; wide with few rounds), then"
+  echo "[lowest, highest].  On a shared virtual machine a fixed CPU-bound job itself varies"
+  echo "by several per cent from run to run: read the ratios above with this spread, and"
+  echo "the others against control's."
   echo
   hdr="| project"
   sep="|---"
@@ -327,7 +347,8 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
         row+=" | $(paste -d' ' <(lines "${times[$proj,$mode]}") <(lines "${times[$proj,untraced]}") |
           awk '{ print $1 / $2 }' | sort -g |
           awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-                 printf "%.2fx [%.2f, %.2f]", m, a[1], a[NR] }')"
+                 j = int(NR / 2 - 0.98 * sqrt(NR) + 0.5); if (j < 1) j = 1
+                 printf "%.2fx (%.2f-%.2f) [%.2f, %.2f]", m, a[j], a[NR + 1 - j], a[1], a[NR] }')"
       else
         row+=" | n/a"
       fi
@@ -339,6 +360,8 @@ busy=$(awk -v a="$load0" -v b="$load1" -v n="$(nproc)" 'BEGIN { print (a > n / 2
     echo "- $proj: $(cat "${pristine[$proj]}/.asbuilt-bench-ok") (upstream tarball of" \
       "Debian's source package), built with \`$(project_desc "$proj")\`."
   done
+  echo "- control: the untraced build again, in the same rounds: its ratio is what this run"
+  echo "  reads when nothing changes, the noise floor to read the others against."
   echo "- preload, ebpf: \`asbuilt record -q ${record_flags[*]} --backend MODE -o DB -- BUILD\`," \
     "with the user's hash cache of system files warm (a rebuild); *-cold: the same with" \
     "\`--no-hash-cache\` (every system file hashed, as in a first build);" \
