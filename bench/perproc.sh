@@ -17,7 +17,9 @@
 #   BENCH_BASE       a second asbuilt binary, timed in the same rounds (mode preload-base)
 #   PERPROC_N        processes per run (default 1000)
 #   PERPROC_ROUNDS   rounds (default 7)
-#   PERPROC_MODES    default "untraced preload ebpf" (ebpf only when it can record here)
+#   PERPROC_MODES    default "untraced control preload ebpf" (ebpf only when it can record
+#                    here; control is the untraced loop again, in the same rounds: its +us
+#                    is what the rounds read when nothing changes)
 BENCH_NAME=bench-perproc
 # shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
@@ -33,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/spawnloop" "$root/bench/spawnloop.c" || die "cannot compile bench/spawnloop.c"
 echo data >"$work/f.txt"
 
-modes=${PERPROC_MODES:-untraced preload ebpf}
+modes=${PERPROC_MODES:-untraced control preload ebpf}
 if [[ " $modes " == *" ebpf "* ]] &&
 	! "$ASBUILT" record -q --backend ebpf -o "$work/probe.db" -- true >/dev/null 2>&1; then
 	say "the ebpf backend cannot record here: leaving it out"
@@ -46,7 +48,7 @@ one() { # mode file
 	local db="$work/r.db" us
 	rm -f "$db" "$db"-*
 	case $1 in
-	untraced) us=$("$work/spawnloop" "$N" /bin/cat "$2") ;;
+	untraced | control) us=$("$work/spawnloop" "$N" /bin/cat "$2") ;;
 	preload | ebpf) us=$("$ASBUILT" record -q --backend "$1" -o "$db" -- \
 		"$work/spawnloop" "$N" /bin/cat "$2") ;;
 	preload-base) us=$("$BENCH_BASE" record -q --backend preload -o "$db" -- \
@@ -72,6 +74,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2) 
 	echo
 	echo "\`$N\` runs of \`cat FILE\` one after the other (bench/spawnloop.c), modes alternating,"
 	echo "median of $ROUNDS rounds; +us = traced minus untraced of the same round, median."
+	echo "control is the untraced loop again: its +us is the noise of these rounds."
 	echo
 	echo "| file | mode | us per process | +us over untraced |"
 	echo "|---|---|---:|---:|"
